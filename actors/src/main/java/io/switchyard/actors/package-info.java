@@ -1,0 +1,2 @@
+/** Switchyard actors module (under construction). */
+package io.switchyard.actors;

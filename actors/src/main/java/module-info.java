@@ -1,0 +1,5 @@
+/** The Switchyard actor runtime: actor system, typed refs, mailboxes, timers, supervision. */
+module io.switchyard.actors {
+    requires org.jctools.core;
+    exports io.switchyard.actors;
+}

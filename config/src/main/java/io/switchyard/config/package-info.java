@@ -1,0 +1,2 @@
+/** Switchyard config module (under construction). */
+package io.switchyard.config;

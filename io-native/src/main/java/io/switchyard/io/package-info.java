@@ -1,0 +1,2 @@
+/** Switchyard io-native module (under construction). */
+package io.switchyard.io;

@@ -1,0 +1,4 @@
+/** Datagram transports: FFM bindings to the Linux batch and offload syscalls, and the portable NIO path. */
+module io.switchyard.io {
+    exports io.switchyard.io;
+}

@@ -1,0 +1,33 @@
+package io.switchyard.router.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code switchyard} command line. Subcommands are added as the router grows. */
+@Command(name = "switchyard",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "A WireGuard-compatible datagram router on JDK virtual threads.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"switchyard " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The Switchyard router's public API. */
+package io.switchyard.router;

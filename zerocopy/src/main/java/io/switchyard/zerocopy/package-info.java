@@ -1,0 +1,2 @@
+/** Switchyard zerocopy module (under construction). */
+package io.switchyard.zerocopy;
