@@ -1,0 +1,102 @@
+package io.switchyard.router.crypto;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@link Aead} on the JDK's {@code ChaCha20-Poly1305} {@link Cipher}.
+ *
+ * <p>The JDK cipher is intrinsified, but every packet pays an {@code init} (new parameter spec,
+ * key schedule) and its {@code doFinal} on overlapping buffers copies internally; it is kept as
+ * the reference engine and benchmark baseline. The JDK refuses to re-initialise for encryption
+ * with the key and nonce of the previous encryption, which WireGuard never does (counters only
+ * grow), so it surfaces as an {@link IllegalStateException} if a caller ever tries.
+ */
+public final class JdkChaCha20Poly1305 implements Aead {
+    private final SecretKeySpec key;
+    private final Cipher cipher;
+    private final byte[] nonce = new byte[NONCE_SIZE];
+
+    public JdkChaCha20Poly1305(byte[] key) {
+        if (key.length != KEY_SIZE) {
+            throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes, got " + key.length);
+        }
+        this.key = new SecretKeySpec(key, "ChaCha20");
+        try {
+            this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
+        } catch (java.security.NoSuchAlgorithmException | NoSuchPaddingException e) {
+            throw new IllegalStateException("JDK lacks ChaCha20-Poly1305", e);
+        }
+    }
+
+    @Override
+    public String engine() {
+        return "jdk-cipher";
+    }
+
+    @Override
+    public int seal(long counter, ByteBuffer packet, int offset, int length) {
+        counterNonce(counter);
+        return crypt(Cipher.ENCRYPT_MODE, nonce, null, packet, offset, length);
+    }
+
+    @Override
+    public int open(long counter, ByteBuffer packet, int offset, int length) {
+        counterNonce(counter);
+        return crypt(Cipher.DECRYPT_MODE, nonce, null, packet, offset, length);
+    }
+
+    @Override
+    public int seal(byte[] nonce, byte[] aad, ByteBuffer packet, int offset, int length) {
+        checkNonce(nonce);
+        return crypt(Cipher.ENCRYPT_MODE, nonce, aad, packet, offset, length);
+    }
+
+    @Override
+    public int open(byte[] nonce, byte[] aad, ByteBuffer packet, int offset, int length) {
+        checkNonce(nonce);
+        return crypt(Cipher.DECRYPT_MODE, nonce, aad, packet, offset, length);
+    }
+
+    private void counterNonce(long counter) {
+        for (int i = 0; i < 8; i++) {
+            nonce[4 + i] = (byte) (counter >>> (8 * i));
+        }
+    }
+
+    private static void checkNonce(byte[] nonce) {
+        if (nonce.length != NONCE_SIZE) {
+            throw new IllegalArgumentException("ChaCha20-Poly1305 nonce must be 12 bytes, got " + nonce.length);
+        }
+    }
+
+    private int crypt(int mode, byte[] iv, byte[] aad, ByteBuffer packet, int offset, int length) {
+        if (mode == Cipher.DECRYPT_MODE && length < TAG_SIZE) {
+            return -1;
+        }
+        try {
+            cipher.init(mode, key, new IvParameterSpec(iv));
+            if (aad != null && aad.length > 0) {
+                cipher.updateAAD(aad);
+            }
+            if (packet.hasArray()) {
+                byte[] a = packet.array();
+                int at = packet.arrayOffset() + offset;
+                return cipher.doFinal(a, at, length, a, at);
+            }
+            ByteBuffer in = packet.slice(offset, length);
+            int outRoom = mode == Cipher.ENCRYPT_MODE ? length + TAG_SIZE : length - TAG_SIZE;
+            ByteBuffer out = packet.slice(offset, outRoom);
+            return cipher.doFinal(in, out);
+        } catch (AEADBadTagException e) {
+            return -1;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 " + (mode == Cipher.ENCRYPT_MODE ? "seal" : "open"), e);
+        }
+    }
+}
