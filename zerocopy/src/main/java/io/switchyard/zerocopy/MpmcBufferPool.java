@@ -1,0 +1,285 @@
+package io.switchyard.zerocopy;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A bounded pool of fixed-size native packet buffers that any thread may acquire from and any
+ * thread may release to (multi-producer, multi-consumer), without a lock.
+ *
+ * <p><b>Memory.</b> All slots are carved at construction from a few large page-aligned native
+ * segments (at most {@value #CHUNK_BYTES} bytes each) of one shared arena, so a slot never moves,
+ * never straddles a chunk and is never allocated again. {@link #close()} frees the arena.
+ *
+ * <p><b>Algorithm.</b> The free slots form a Treiber stack of slot indexes: {@code next[i]} links
+ * free slot {@code i} to the one below it, and the head is one 64-bit word holding
+ * {@code (tag << 32) | index}. Pop and push are a single CAS on that word; the tag changes on
+ * every successful CAS so a head that was popped and pushed back in between (ABA) fails the CAS
+ * instead of installing a stale {@code next}. (The tag would have to wrap 2^32 times while one
+ * thread is stalled between its read and its CAS for ABA to slip through.) A LIFO hands the most
+ * recently released, cache-warm slot out first. Each buffer also carries a FREE/HELD state
+ * switched by CAS, which is what detects a double release: the loser of the CAS never reaches
+ * the stack, so a double release cannot corrupt the free list.
+ *
+ * <p><b>Bounded.</b> When the stack is empty {@link #acquire()} returns {@code null} and counts
+ * {@link ZerocopyCounter#POOL_EXHAUSTED}; the caller drops the packet. Nothing is allocated per
+ * acquire or release (debug pools excepted).
+ *
+ * <p><b>Debug mode.</b> Records a stack trace at every acquire and release, so that
+ * {@link #leaks()} names who holds every unreleased slot and a double release throws with the
+ * first release attached. Tests run with it on; production leaves it off.
+ */
+public final class MpmcBufferPool implements AutoCloseable {
+    /** Slot size of the MTU class: a 1500-byte datagram plus headroom, cache-line multiple. */
+    public static final int MTU_SLOT_BYTES = 2048;
+    /** Slot size of the large class: a GRO read or a GSO train (UDP max 65,507 + headers). */
+    public static final int LARGE_SLOT_BYTES = 65536;
+    /** Largest native segment the slots are carved from. */
+    public static final int CHUNK_BYTES = 4 << 20;
+
+    private static final int EMPTY = -1;
+    private static final long PAGE = 4096;
+    private static final VarHandle HEAD;
+
+    static {
+        try {
+            HEAD = MethodHandles.lookup().findVarHandle(MpmcBufferPool.class, "head", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final int slotBytes;
+    private final boolean debug;
+    private final ZerocopyCounters counters;
+    private final Arena arena;
+    private final PacketBuffer[] buffers;
+    /** Free-list links; an entry is only written by the thread pushing that (owned) slot. */
+    private final int[] next;
+    @SuppressWarnings("unused") // accessed through HEAD
+    private volatile long head;
+    private volatile boolean closed;
+
+    /**
+     * Creates a pool of {@code slotCount} slots of {@code slotBytes} each.
+     *
+     * @param name      for diagnostics ("mtu", "large", ...)
+     * @param slotBytes slot size, a positive multiple of 64 and at most {@link #CHUNK_BYTES}
+     * @param slotCount number of slots, positive
+     * @param debug     record acquire/release sites (tests)
+     * @param counters  where exhaustion and release errors are counted
+     */
+    public MpmcBufferPool(String name, int slotBytes, int slotCount, boolean debug, ZerocopyCounters counters) {
+        if (slotBytes <= 0 || slotBytes % 64 != 0 || slotBytes > CHUNK_BYTES) {
+            throw new IllegalArgumentException("slot size must be a positive multiple of 64 up to "
+                    + CHUNK_BYTES + ": " + slotBytes);
+        }
+        if (slotCount <= 0) {
+            throw new IllegalArgumentException("slot count must be positive: " + slotCount);
+        }
+        this.name = name;
+        this.slotBytes = slotBytes;
+        this.debug = debug;
+        this.counters = counters;
+        this.arena = Arena.ofShared();
+        this.buffers = new PacketBuffer[slotCount];
+        this.next = new int[slotCount];
+        int slotsPerChunk = CHUNK_BYTES / slotBytes;
+        MemorySegment chunk = null;
+        for (int i = 0; i < slotCount; i++) {
+            int inChunk = i % slotsPerChunk;
+            if (inChunk == 0) {
+                long chunkBytes = (long) Math.min(slotsPerChunk, slotCount - i) * slotBytes;
+                chunk = arena.allocate(chunkBytes, PAGE);
+            }
+            buffers[i] = new PacketBuffer(this, chunk.asSlice((long) inChunk * slotBytes, slotBytes), i);
+        }
+        // Stack order: slot 0 on top, so a fresh pool hands slots out in address order.
+        for (int i = 0; i < slotCount; i++) {
+            next[i] = i + 1 < slotCount ? i + 1 : EMPTY;
+        }
+        HEAD.setVolatile(this, pack(0, 0));
+    }
+
+    /** An MTU-class pool. */
+    public static MpmcBufferPool mtu(int slotCount, boolean debug, ZerocopyCounters counters) {
+        return new MpmcBufferPool("mtu", MTU_SLOT_BYTES, slotCount, debug, counters);
+    }
+
+    /** A 64 KiB-class pool for GRO reads and GSO trains. */
+    public static MpmcBufferPool large(int slotCount, boolean debug, ZerocopyCounters counters) {
+        return new MpmcBufferPool("large", LARGE_SLOT_BYTES, slotCount, debug, counters);
+    }
+
+    /**
+     * Takes a free slot, its window reset to {@code [0, 0)}.
+     *
+     * @return the buffer, now owned by the caller, or {@code null} when the pool is empty
+     *         (counted as {@link ZerocopyCounter#POOL_EXHAUSTED}; drop the packet)
+     * @throws IllegalStateException if the pool is closed
+     */
+    public PacketBuffer acquire() {
+        if (closed) {
+            throw new IllegalStateException("pool " + name + " is closed");
+        }
+        int index = pop();
+        if (index == EMPTY) {
+            counters.increment(ZerocopyCounter.POOL_EXHAUSTED);
+            return null;
+        }
+        PacketBuffer buffer = buffers[index];
+        if (!buffer.casState(PacketBuffer.FREE, PacketBuffer.HELD)) {
+            // Only reachable if the free list itself is corrupt: a real bug, not bad input.
+            throw new IllegalStateException("slot " + index + " of pool " + name + " was on the free list while held");
+        }
+        buffer.generation++;
+        buffer.resetWindow();
+        if (debug) {
+            buffer.acquiredAt = new Throwable("slot " + index + " of pool " + name + " acquired here by "
+                    + Thread.currentThread());
+        }
+        return buffer;
+    }
+
+    /**
+     * Returns a slot. The caller gives up ownership.
+     *
+     * @return true if released; false if the slot was not held (a double release, counted as
+     *         {@link ZerocopyCounter#DOUBLE_RELEASE}; the pool is unchanged)
+     * @throws IllegalStateException    on a double release in a debug pool, with the earlier
+     *                                  release attached as the cause
+     * @throws IllegalArgumentException if the buffer belongs to another pool (counted)
+     */
+    public boolean release(PacketBuffer buffer) {
+        if (buffer.pool() != this) {
+            counters.increment(ZerocopyCounter.FOREIGN_RELEASE);
+            throw new IllegalArgumentException(buffer + " released to pool " + name);
+        }
+        if (!buffer.casState(PacketBuffer.HELD, PacketBuffer.FREE)) {
+            counters.increment(ZerocopyCounter.DOUBLE_RELEASE);
+            if (debug) {
+                throw new IllegalStateException("slot " + buffer.index() + " of pool " + name
+                        + " released twice; the earlier release is the cause", buffer.releasedAt);
+            }
+            return false;
+        }
+        if (debug) {
+            buffer.acquiredAt = null;
+            buffer.releasedAt = new Throwable("slot " + buffer.index() + " of pool " + name
+                    + " released here by " + Thread.currentThread());
+        }
+        push(buffer.index());
+        return true;
+    }
+
+    private int pop() {
+        while (true) {
+            long h = (long) HEAD.getVolatile(this);
+            int index = (int) h;
+            if (index == EMPTY) {
+                return EMPTY;
+            }
+            // A stale read of next[index] is harmless: the CAS fails unless head (and its tag)
+            // is unchanged, and then next[index] is the value its pusher published before it.
+            if (HEAD.compareAndSet(this, h, pack(tag(h) + 1, next[index]))) {
+                return index;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private void push(int index) {
+        while (true) {
+            long h = (long) HEAD.getVolatile(this);
+            next[index] = (int) h;
+            if (HEAD.compareAndSet(this, h, pack(tag(h) + 1, index))) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long pack(int tag, int index) {
+        return ((long) tag << 32) | (index & 0xFFFF_FFFFL);
+    }
+
+    private static int tag(long head) {
+        return (int) (head >>> 32);
+    }
+
+    /** Diagnostic name. */
+    public String name() {
+        return name;
+    }
+
+    /** Slot size in bytes. */
+    public int slotBytes() {
+        return slotBytes;
+    }
+
+    /** Total number of slots. */
+    public int capacity() {
+        return buffers.length;
+    }
+
+    /** Whether acquire/release sites are recorded. */
+    public boolean debug() {
+        return debug;
+    }
+
+    /** The counters this pool updates. */
+    public ZerocopyCounters counters() {
+        return counters;
+    }
+
+    /** Slots held right now. Scans every slot: for metrics and tests, not the data path. */
+    public int inUse() {
+        int n = 0;
+        for (PacketBuffer b : buffers) {
+            if (b.isHeld()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The slots held right now, each with where it was acquired (debug pools; otherwise the
+     * site is {@code null}). An empty list after a test means nothing leaked.
+     */
+    public List<Leak> leaks() {
+        var leaks = new ArrayList<Leak>();
+        for (PacketBuffer b : buffers) {
+            if (b.isHeld()) {
+                leaks.add(new Leak(name, b.index(), b.acquiredAt));
+            }
+        }
+        return leaks;
+    }
+
+    /** A held slot and, in debug pools, the stack trace of its acquisition. */
+    public record Leak(String pool, int slot, Throwable acquiredAt) {}
+
+    /**
+     * Frees the native memory. Every holder must be done first, the kernel included: close the
+     * completion trackers (and their sockets) before the pool. Later accesses to any slot fail
+     * with {@link IllegalStateException} rather than touching freed memory.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MpmcBufferPool[" + name + ", " + buffers.length + " x " + slotBytes + " B]";
+    }
+}

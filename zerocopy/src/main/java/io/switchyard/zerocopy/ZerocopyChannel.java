@@ -1,0 +1,54 @@
+package io.switchyard.zerocopy;
+
+/**
+ * The seam between the {@link ZerocopyCompletionTracker} and one real socket: the three
+ * syscall-level operations MSG_ZEROCOPY needs. {@code io-native} provides the socket; an
+ * implementation of this interface (an adapter in this module or in {@code router}, since
+ * {@code io-native} cannot depend on {@code zerocopy}) maps them onto it. Tests drive the
+ * tracker through a simulated kernel.
+ *
+ * <p><b>Threading.</b> One tracker per socket, called only by the actor that owns the socket's
+ * peer. Implementations need not be thread-safe. The socket is non-blocking: no method may
+ * block (an FFM downcall pins the virtual thread's carrier).
+ *
+ * <p><b>Contract for implementers.</b>
+ * <ul>
+ *   <li>{@link #enableZerocopy()}: {@code setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY=60, &1, 4)}.
+ *       Return false on any error (ENOPROTOOPT and EOPNOTSUPP on old kernels, ...); the tracker
+ *       then never asks for a zerocopy send. Called once, before any send.</li>
+ *   <li>{@link #send(PacketBatch, boolean)}: exactly one {@code sendmsg(2)} on the connected
+ *       socket carrying the batch: one iovec per buffer ({@code slot + offset}, {@code length});
+ *       with more than one buffer a {@code UDP_SEGMENT} cmsg of the first buffer's length (GSO).
+ *       Flags: {@code MSG_DONTWAIT}, plus {@code MSG_ZEROCOPY (0x4000000)} when
+ *       {@code zerocopy} is true. The kernel numbers each successful MSG_ZEROCOPY
+ *       {@code sendmsg} with the next 32-bit id (starting at 0 on a fresh socket); a call that
+ *       fails consumes no id. So: exactly one message per call, never {@code sendmmsg} here,
+ *       and never MSG_ZEROCOPY behind the tracker's back. Map the result:
+ *       success → {@link SendStatus#SENT}; EAGAIN/EWOULDBLOCK → {@link SendStatus#WOULD_BLOCK};
+ *       ENOBUFS → {@link SendStatus#NO_BUFFERS} (for zerocopy sends this is the optmem limit
+ *       on pending notifications; the tracker resends the same batch by copying); anything
+ *       else that means the batch will not go out → {@link SendStatus#FAILED}. GSO downgrades
+ *       (EIO/EINVAL: resend without UDP_SEGMENT) belong inside this call, before it returns.
+ *       Never release or keep the batch's buffers: the tracker owns them.</li>
+ *   <li>{@link #drainErrorQueue(CompletionSink)}: loop
+ *       {@code recvmsg(fd, msg, MSG_ERRQUEUE | MSG_DONTWAIT)} until EAGAIN, with a preallocated
+ *       control buffer (no data buffer needed). For every cmsg of level SOL_IP/IP_RECVERR (11)
+ *       or SOL_IPV6/IPV6_RECVERR (25), decode {@code struct sock_extended_err} (errno@0 u32,
+ *       origin@4 u8, type@5 u8, code@6 u8, info@8 u32, data@12 u32) and call the sink once,
+ *       passing every entry whatever its origin. Return the number of entries. No allocation
+ *       per entry. Throw only for a broken socket (EBADF and the like).</li>
+ * </ul>
+ * The poller side: register the socket's EPOLLERR; on it, the owner calls
+ * {@link ZerocopyCompletionTracker#onErrorQueueReadable()}.
+ */
+public interface ZerocopyChannel {
+
+    /** Sets SO_ZEROCOPY on the socket; false if the kernel refuses. */
+    boolean enableZerocopy();
+
+    /** One {@code sendmsg} of the batch, with MSG_ZEROCOPY if asked. Never blocks. */
+    SendStatus send(PacketBatch batch, boolean zerocopy);
+
+    /** Reads the error queue until empty, handing every entry to the sink; returns the count. */
+    int drainErrorQueue(CompletionSink sink);
+}
