@@ -778,9 +778,10 @@ public final class ConfigParser {
         return Long.parseLong(t);
     }
 
+    /** Blanks are what {@link String#strip()} removes, so values round-trip through the model. */
     private static int skipSpace(String s, int from) {
         int i = from;
-        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
             i++;
         }
         return i;
@@ -788,7 +789,7 @@ public final class ConfigParser {
 
     private static int trimEnd(String s) {
         int i = s.length();
-        while (i > 0 && (s.charAt(i - 1) == ' ' || s.charAt(i - 1) == '\t')) {
+        while (i > 0 && Character.isWhitespace(s.charAt(i - 1))) {
             i--;
         }
         return i;

@@ -27,8 +27,7 @@ public record InterfaceConfig(
             Objects.requireNonNull(value, "value");
             // the writer must be able to print it back: no comment start, no line break, no
             // surrounding blanks (the parser strips those)
-            if (value.indexOf('#') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0
-                    || !value.strip().equals(value)) {
+            if (value.indexOf('#') >= 0 || value.indexOf('\n') >= 0 || !value.strip().equals(value)) {
                 throw new IllegalArgumentException("value cannot be written to a config file: " + value);
             }
         }
