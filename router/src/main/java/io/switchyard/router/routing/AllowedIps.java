@@ -34,6 +34,10 @@ import java.util.function.BiConsumer;
  * owner exists only as the branch point of exactly two subtrees, so the trie has fewer than twice
  * as many nodes as prefixes. Removal restores that invariant on the way back up.
  *
+ * <p>Full-length prefixes (/32, /128) are also kept in an exact-match hash ({@link HostRoutes}),
+ * probed first: a host route is always the longest match, and a hub whose peers own one /32 each
+ * then answers with one probe instead of a walk.
+ *
  * <p>Lookups allocate nothing and read the address straight from a packet buffer if asked. Each
  * owner's nodes are also indexed in a map so that {@link #removeAll} and {@link #prefixesOf} cost
  * O(prefixes of that peer), not a walk of the whole table.
@@ -108,6 +112,9 @@ public final class AllowedIps<V> {
 
     private Node<V> root4;
     private Node<V> root6;
+    /** Full-length prefixes again, for the one-probe fast path; see {@link HostRoutes}. */
+    private final HostRoutes<V> hosts4 = new HostRoutes<>();
+    private final HostRoutes<V> hosts6 = new HostRoutes<>();
     private final Map<V, Set<Node<V>>> byOwner = new HashMap<>();
     private int size;
 
@@ -145,11 +152,24 @@ public final class AllowedIps<V> {
 
     /** The owner of the longest prefix containing the IPv4 address {@code addr}, or null. */
     public V lookupV4(int addr) {
-        return lookup(root4, (long) addr << 32, 0);
+        long key = (long) addr << 32;
+        if (!hosts4.isEmpty()) {
+            V host = hosts4.get(key, 0);
+            if (host != null) {
+                return host;
+            }
+        }
+        return lookup(root4, key, 0);
     }
 
     /** The owner of the longest prefix containing the IPv6 address {@code hi:lo}, or null. */
     public V lookupV6(long hi, long lo) {
+        if (!hosts6.isEmpty()) {
+            V host = hosts6.get(hi, lo);
+            if (host != null) {
+                return host;
+            }
+        }
         return lookup(root6, hi, lo);
     }
 
@@ -255,7 +275,8 @@ public final class AllowedIps<V> {
             return 0;
         }
         for (Node<V> n : nodes) {
-            n.owner = null; // unindexed already; remove() below only restructures
+            n.owner = null; // already out of byOwner; unhost and restructure
+            unhost(n);
             if (n.v6) {
                 root6 = prune(root6, n);
             } else {
@@ -270,6 +291,8 @@ public final class AllowedIps<V> {
     public void clear() {
         root4 = null;
         root6 = null;
+        hosts4.clear();
+        hosts6.clear();
         byOwner.clear();
         size = 0;
     }
@@ -394,6 +417,19 @@ public final class AllowedIps<V> {
         }
         node.owner = peer;
         byOwner.computeIfAbsent(peer, k -> new LinkedHashSet<>()).add(node);
+        if (isHost(node)) {
+            (node.v6 ? hosts6 : hosts4).put(node.hi, node.lo, peer);
+        }
+    }
+
+    private static boolean isHost(Node<?> node) {
+        return node.bits == (node.v6 ? 128 : 32);
+    }
+
+    private void unhost(Node<V> node) {
+        if (isHost(node)) {
+            (node.v6 ? hosts6 : hosts4).remove(node.hi, node.lo);
+        }
     }
 
     private V remove(boolean v6, long hi, long lo, int bits) {
@@ -413,6 +449,7 @@ public final class AllowedIps<V> {
             byOwner.remove(previous);
         }
         node.owner = null;
+        unhost(node);
         size--;
         if (v6) {
             root6 = prune(root6, node);
