@@ -1,0 +1,92 @@
+package io.switchyard.router.session;
+
+import java.util.function.Consumer;
+
+/**
+ * A peer's three keypair slots and the key-confirmation rule (wireguard-go's
+ * {@code BeginSymmetricSession} and {@code ReceivedWithKeypair}).
+ *
+ * <ul>
+ *   <li>An initiator's new keypair becomes {@code current} at once: the response proved the
+ *       responder has it. The old current (or an unconfirmed next) becomes {@code previous}, so
+ *       packets still in flight on it open.</li>
+ *   <li>A responder's new keypair waits in {@code next}: the responder must not send on it until
+ *       the initiator has shown it holds the keys, by the first data message that opens with it.
+ *       {@link #received} then rotates next to current and current to previous.</li>
+ * </ul>
+ * Keypairs pushed out of every slot go to the {@code retired} callback (to free their index).
+ * Thread-safe (synchronized; a handful of field writes per handshake or first packet).
+ */
+public final class Keypairs {
+    private final Consumer<Keypair> retired;
+    private Keypair previous;
+    private Keypair current;
+    private Keypair next;
+
+    public Keypairs(Consumer<Keypair> retired) {
+        this.retired = retired;
+    }
+
+    /** Installs the keypair of a handshake that just completed on this side. */
+    public synchronized void install(Keypair keypair) {
+        if (keypair.isInitiator()) {
+            if (next != null) {
+                retire(previous);
+                previous = next;
+                next = null;
+                retire(current);
+            } else {
+                retire(previous);
+                previous = current;
+            }
+            current = keypair;
+        } else {
+            retire(next);
+            next = keypair;
+            retire(previous);
+            previous = null;
+        }
+    }
+
+    /**
+     * Notes that a data message opened with {@code keypair}. Returns {@code true} if that
+     * confirmed it (it was {@code next} and is now {@code current}).
+     */
+    public synchronized boolean received(Keypair keypair) {
+        if (keypair != next) {
+            return false;
+        }
+        retire(previous);
+        previous = current;
+        current = next;
+        next = null;
+        return true;
+    }
+
+    /** The keypair to send on, or null if there is none yet (a responder before confirmation). */
+    public synchronized Keypair current() {
+        return current;
+    }
+
+    public synchronized Keypair previous() {
+        return previous;
+    }
+
+    public synchronized Keypair next() {
+        return next;
+    }
+
+    /** Drops every keypair (the session is dead, e.g. after 3 x REJECT_AFTER_TIME of silence). */
+    public synchronized void clear() {
+        retire(previous);
+        retire(current);
+        retire(next);
+        previous = current = next = null;
+    }
+
+    private void retire(Keypair k) {
+        if (k != null) {
+            retired.accept(k);
+        }
+    }
+}
