@@ -1,5 +1,7 @@
 package io.switchyard.router.protocol;
 
+import java.util.Arrays;
+
 /**
  * The receive-side replay filter of one session: accepts each 64-bit message counter at most once,
  * and only while it is no more than {@link WireGuard#COUNTER_WINDOW_SIZE} (8,128) behind the
@@ -18,8 +20,9 @@ package io.switchyard.router.protocol;
  * {@code n mod 8192} says whether {@code n} was seen, where {@code n = counter + 1} (so that zero
  * can mean "nothing seen yet"). {@code top} is the greatest {@code n} accepted. A counter ahead of
  * {@code top} zeroes the words between the old and the new head (at most the whole ring, however
- * far it jumps) and becomes the head; one behind is checked against its bit. One word is never
- * part of the window, so zeroing the head's word on a move cannot erase a bit still inside it:
+ * far it jumps) and becomes the head; one behind is checked against its bit. The window is one
+ * word short of the ring: the words the head moves into last held counters 128 words back, which
+ * are then already outside the window, so zeroing them never erases a bit that still matters;
  * that is why the usable window is 8192 - 64 bits.
  *
  * <p>Not thread-safe: a session's receive path belongs to one peer actor at a time. Allocation
@@ -96,7 +99,7 @@ public final class ReplayWindow {
 
     /** Forgets every counter seen, as for a fresh session. */
     public void reset() {
-        java.util.Arrays.fill(ring, 0L);
+        Arrays.fill(ring, 0L);
         top = 0;
     }
 }

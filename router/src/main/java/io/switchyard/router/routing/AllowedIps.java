@@ -204,6 +204,16 @@ public final class AllowedIps<V> {
         return owner != null && owner.equals(peer);
     }
 
+    /** {@link #ownsV4(int, Object)} of the 4 network-order bytes at {@code offset} of {@code packet}. */
+    public boolean ownsV4(MemorySegment packet, long offset, V peer) {
+        return ownsV4(packet.get(IPV4, offset), peer);
+    }
+
+    /** {@link #ownsV6(long, long, Object)} of the 16 network-order bytes at {@code offset}. */
+    public boolean ownsV6(MemorySegment packet, long offset, V peer) {
+        return ownsV6(packet.get(IPV6_HALF, offset), packet.get(IPV6_HALF, offset + 8), peer);
+    }
+
     /** Whether {@code peer} owns the IPv6 source address {@code hi:lo}. */
     public boolean ownsV6(long hi, long lo, V peer) {
         V owner = lookupV6(hi, lo);

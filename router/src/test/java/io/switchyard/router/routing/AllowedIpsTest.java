@@ -104,6 +104,19 @@ class AllowedIpsTest {
         assertTrue(table.ownsV4(v4("10.0.0.9"), "b"));
         assertFalse(table.ownsV4(v4("10.0.0.9"), "a"));
         assertFalse(table.ownsV4(v4("11.0.0.9"), "b"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment packet = arena.allocate(20);
+            MemorySegment.copy(ip("10.0.0.9"), 0, packet, ValueLayout.JAVA_BYTE, 12, 4); // IPv4 source
+            assertTrue(table.ownsV4(packet, 12, "b"));
+            assertFalse(table.ownsV4(packet, 12, "a"));
+        }
+        table.insert(ip("fd00::"), 64, "b");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment packet = arena.allocate(40);
+            MemorySegment.copy(ip("fd00::77"), 0, packet, ValueLayout.JAVA_BYTE, 8, 16); // IPv6 source
+            assertTrue(table.ownsV6(packet, 8, "b"));
+            assertFalse(table.ownsV6(packet, 8, "c"));
+        }
     }
 
     @Test

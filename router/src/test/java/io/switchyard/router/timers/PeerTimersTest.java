@@ -348,4 +348,66 @@ class PeerTimersTest {
                 actions, PeerTimers.describe(actions));
         assertFalse(t.hasDeadline());
     }
+
+    /**
+     * Random event sequences through the fake actor, checking what must hold whatever happens:
+     * nothing due is left after advance, initiations are at least REKEY_TIMEOUT apart, keys are
+     * never zeroed earlier than 3 x REJECT_AFTER_TIME after the last session, and once traffic
+     * stops (no persistent keepalive) every timer eventually goes quiet.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void randomEventSequencesKeepInvariants(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        FakePeer peer = new FakePeer(rnd.nextLong(), new SplittableRandom(seed + 100));
+        PeerTimers t = peer.timers;
+        long start = peer.now;
+        long lastDerived = Long.MIN_VALUE;
+        boolean derivedEver = false;
+        for (int step = 0; step < 3_000; step++) {
+            long next = peer.now + rnd.nextLong(0, 8 * S);
+            // Let time pass through every deadline, checking each advance.
+            while (t.hasDeadline() && t.nextDeadline() - next <= 0) {
+                peer.now = t.nextDeadline() - peer.now > 0 ? t.nextDeadline() : peer.now;
+                int before = peer.log.size();
+                peer.perform(t.advance(peer.now));
+                assertTrue(!t.hasDeadline() || t.nextDeadline() - peer.now > 0, "nothing due is left");
+                for (Event e : peer.log.subList(before, peer.log.size())) {
+                    if (e.has(ZERO_KEY_MATERIAL) && derivedEver) {
+                        assertTrue(e.at() - lastDerived >= 540 * S, "zeroed too early: " + e);
+                    }
+                }
+            }
+            peer.now = next;
+            long now = peer.now;
+            switch (rnd.nextInt(10)) {
+                case 0 -> { t.dataSent(now); t.authenticatedPacketSent(now); }
+                case 1 -> { t.dataReceived(now); t.authenticatedPacketReceived(now); }
+                case 2 -> t.authenticatedPacketSent(now);
+                case 3 -> t.authenticatedPacketReceived(now);
+                case 4 -> peer.perform(t.handshakeWanted(now));
+                case 5 -> {
+                    t.sessionDerived(now);
+                    t.handshakeComplete(now);
+                    peer.sessionUsable = true;
+                    lastDerived = now;
+                    derivedEver = true;
+                }
+                case 6 -> peer.perform(t.keepKeyFreshSending(now, lastDerived, rnd.nextBoolean(), rnd.nextLong()));
+                case 7 -> peer.perform(t.keepKeyFreshReceiving(now, lastDerived, rnd.nextBoolean()));
+                case 8 -> peer.perform(t.setPersistentKeepalive(now, Duration.ofSeconds(rnd.nextInt(0, 30))));
+                default -> { /* silence */ }
+            }
+        }
+        List<Long> initiations = peer.times(SEND_HANDSHAKE_INITIATION);
+        for (int i = 1; i < initiations.size(); i++) {
+            assertTrue(initiations.get(i) - initiations.get(i - 1) >= 5 * S,
+                    "initiations " + (initiations.get(i - 1) - start) + " and " + (initiations.get(i) - start) + " too close");
+        }
+        assertTrue(initiations.size() > 10, "the sequence exercised handshakes");
+        // Silence: with the persistent keepalive off, everything runs down.
+        peer.perform(t.setPersistentKeepalive(peer.now, Duration.ZERO));
+        peer.runUntil(peer.now + 2000 * S);
+        assertFalse(t.hasDeadline(), "timers still armed after long silence");
+    }
 }
