@@ -28,7 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * change under other names). After a relevant event the watcher waits until the directory has
  * been quiet for the debounce period, so a save that truncates, writes and renames yields one
  * reload, then reads the file once and parses those bytes. A version whose bytes equal the
- * previous attempt (a {@code touch}, a rewrite with the same content) is not delivered again.
+ * previous attempt (a {@code touch}, a rewrite with the same content) is not delivered again, nor
+ * is an empty file (an in-place save between truncate and write). An in-place save slower than
+ * the debounce can still be seen half-written and rejected, and is then applied on its next
+ * event; writers that care use write-then-rename ({@link ConfigWriter#write(Config, Path)}).
+ *
+ * <p>Only the config file is watched: a change inside a {@code PrivateKeyFile} or
+ * {@code PresharedKeyFile} is picked up by {@link #reload()} or by the next change of the file.
  *
  * <p>{@link #reload()} is the SIGHUP / {@code switchyard reload} path: it parses and delivers now,
  * on the caller's thread, even if the bytes did not change. Deliveries never overlap. A listener
@@ -191,7 +197,9 @@ public final class ConfigWatcher implements AutoCloseable {
                 return;
             }
             lastReadError = null;
-            if (!force && Arrays.equals(bytes, lastAttempt)) {
+            if (!force && (bytes.length == 0 || Arrays.equals(bytes, lastAttempt))) {
+                // An empty file is an in-place save caught between truncate and write; the write's
+                // own event follows. (Emptied on purpose, it would only be rejected anyway.)
                 return;
             }
             lastAttempt = bytes;
