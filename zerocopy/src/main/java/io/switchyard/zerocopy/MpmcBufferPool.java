@@ -21,9 +21,10 @@ import java.util.List;
  * every successful CAS so a head that was popped and pushed back in between (ABA) fails the CAS
  * instead of installing a stale {@code next}. (The tag would have to wrap 2^32 times while one
  * thread is stalled between its read and its CAS for ABA to slip through.) A LIFO hands the most
- * recently released, cache-warm slot out first. Each buffer also carries a FREE/HELD state
- * switched by CAS, which is what detects a double release: the loser of the CAS never reaches
- * the stack, so a double release cannot corrupt the free list.
+ * recently released, cache-warm slot out first. Each buffer also carries a FREE/HELD state;
+ * release switches it by CAS, which is what detects a double release: the loser of the CAS never
+ * reaches the stack, so a double release cannot corrupt the free list. (Acquire needs no CAS
+ * there: popping the index already made the slot exclusively the caller's.)
  *
  * <p><b>Bounded.</b> When the stack is empty {@link #acquire()} returns {@code null} and counts
  * {@link ZerocopyCounter#POOL_EXHAUSTED}; the caller drops the packet. Nothing is allocated per
@@ -133,7 +134,7 @@ public final class MpmcBufferPool implements AutoCloseable {
             return null;
         }
         PacketBuffer buffer = buffers[index];
-        if (!buffer.casState(PacketBuffer.FREE, PacketBuffer.HELD)) {
+        if (!buffer.markHeld()) {
             // Only reachable if the free list itself is corrupt: a real bug, not bad input.
             throw new IllegalStateException("slot " + index + " of pool " + name + " was on the free list while held");
         }

@@ -125,6 +125,18 @@ public final class PacketBuffer {
         return pool.release(this);
     }
 
+    /**
+     * Marks a slot just popped from the free list as held. The popper owns the index
+     * exclusively, so no CAS is needed; false if the slot was not free (a corrupt free list).
+     */
+    boolean markHeld() {
+        if ((int) STATE.getAcquire(this) != FREE) {
+            return false;
+        }
+        STATE.setRelease(this, HELD);
+        return true;
+    }
+
     boolean casState(int expected, int next) {
         return STATE.compareAndSet(this, expected, next);
     }
