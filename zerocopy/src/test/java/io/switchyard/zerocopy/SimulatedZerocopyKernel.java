@@ -15,7 +15,8 @@ import java.util.Map;
  * seam: numbers successful MSG_ZEROCOPY sends with a wrapping 32-bit counter (failed sends
  * consume no id), keeps "reading" each zerocopy send's buffers until the test completes it, and
  * queues completions on an error queue, merging a completion into the queue's tail entry when
- * the ids are consecutive and the code is the same, as {@code skb_zerocopy_notify_extend} does.
+ * the ids are consecutive, as {@code __msg_zerocopy_callback}/{@code skb_zerocopy_notify_extend}
+ * do. Like the kernel, the merge ignores the code: the merged entry keeps the tail's.
  * Statuses can be injected per send kind (ENOBUFS, EAGAIN, failure).
  */
 final class SimulatedZerocopyKernel implements ZerocopyChannel {
@@ -99,8 +100,7 @@ final class SimulatedZerocopyKernel implements ZerocopyChannel {
             assertTrue(p != null, "completing id " + Integer.toUnsignedString(id) + " which is not pending");
             int code = copied ? CompletionSink.CODE_ZEROCOPY_COPIED : 0;
             Entry tail = errorQueue.peekLast();
-            if (tail != null && tail.origin == CompletionSink.ORIGIN_ZEROCOPY && tail.code == code
-                    && tail.data + 1 == id) {
+            if (tail != null && tail.origin == CompletionSink.ORIGIN_ZEROCOPY && tail.data + 1 == id) {
                 tail.data = id;
             } else {
                 errorQueue.add(new Entry(CompletionSink.ORIGIN_ZEROCOPY, 0, code, id, id));

@@ -421,13 +421,34 @@ class ZerocopyCompletionTrackerTest {
         for (int i = 0; i < 8; i++) {
             tracker.send(train());
         }
+        // Read between completions of different codes, or the kernel would merge them.
         kernel.complete(true, 0, 1);       // 2 of 4 copied: not more than half
+        tracker.onErrorQueueReadable();
         kernel.complete(false, 2, 3);
+        tracker.onErrorQueueReadable();
         kernel.complete(true, 4);
+        tracker.onErrorQueueReadable();
         kernel.complete(false, 5, 6, 7);
         tracker.onErrorQueueReadable();
         assertEquals(0, counters.get(BACKOFFS));
         assertTrue(tracker.zerocopyActive());
+    }
+
+    /** Kernel behaviour the ratio inherits: a merged range carries the code of its first part. */
+    @Test
+    void aMergedRangeCountsWithTheCodeOfItsFirstCompletion() {
+        var kernel = new SimulatedZerocopyKernel(0);
+        var tracker = tracker(kernel, ZerocopyConfig.defaults(), 0);
+        for (int i = 0; i < 3; i++) {
+            tracker.send(train());
+        }
+        kernel.complete(true, 0);
+        kernel.complete(false, 1, 2);
+        assertEquals(1, kernel.errorQueueLength());
+        tracker.onErrorQueueReadable();
+        assertEquals(3, counters.get(COMPLETED_COPIED));
+        assertEquals(0, counters.get(COMPLETED_ZEROCOPY));
+        assertEquals(0, tracker.outstandingSends());
     }
 
     @Test
