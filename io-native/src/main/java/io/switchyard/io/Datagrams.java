@@ -1,0 +1,25 @@
+package io.switchyard.io;
+
+/**
+ * Opens datagram sockets: the Linux native transport where {@link Capabilities} says it works,
+ * the portable NIO transport otherwise or when asked for.
+ */
+public final class Datagrams {
+    private Datagrams() {}
+
+    public static UdpSocket open(UdpOptions options) throws TransportException {
+        return switch (options.transport) {
+            case NIO -> NioUdpSocket.open(options);
+            case NATIVE -> {
+                Capabilities caps = Capabilities.probe();
+                if (!caps.available(Capability.NATIVE)) {
+                    throw new TransportException("native transport unavailable: " + caps.reason(Capability.NATIVE),
+                            "open", "unavailable");
+                }
+                yield LinuxUdpSocket.open(options);
+            }
+            case AUTO -> Capabilities.probe().available(Capability.NATIVE)
+                    ? LinuxUdpSocket.open(options) : NioUdpSocket.open(options);
+        };
+    }
+}

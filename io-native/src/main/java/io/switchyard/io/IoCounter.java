@@ -1,0 +1,38 @@
+package io.switchyard.io;
+
+/**
+ * Per-socket counters, with stable ids (for metrics export) and labels. Every datagram a socket
+ * does not deliver or send is counted under one of these, never only logged.
+ */
+public enum IoCounter {
+    RECEIVE_CALLS(0, "receive calls that returned at least one datagram"),
+    DATAGRAMS_RECEIVED(1, "datagrams received (after GRO split)"),
+    GRO_COALESCED(2, "receive buffers that held a GRO-coalesced train"),
+    TRUNCATED(3, "datagrams dropped because they did not fit the receive slot"),
+    KERNEL_DROPS(4, "datagrams the kernel dropped on a full receive queue (SO_RXQ_OVFL, cumulative)"),
+    RECEIVE_ERRORS(5, "asynchronous errors reported on receive (ICMP unreachable and similar)"),
+    SEND_CALLS(6, "send calls that sent at least one datagram"),
+    DATAGRAMS_SENT(7, "datagrams sent (GSO segments counted one by one)"),
+    GSO_TRAINS(8, "GSO trains sent in one call"),
+    GSO_DOWNGRADES(9, "GSO turned off for this socket after EIO/EINVAL (batch resent without GSO)"),
+    SEND_DROPPED(10, "datagrams dropped on a per-datagram send error (unreachable, too big, ...)"),
+    ZEROCOPY_NOBUFS(11, "zerocopy sends refused with ENOBUFS (optmem limit)"),
+    ZEROCOPY_COMPLETIONS(12, "zerocopy completion records read from the error queue");
+
+    private final int id;
+    private final String label;
+
+    IoCounter(int id, String label) {
+        this.id = id;
+        this.label = label;
+    }
+
+    /** Stable numeric id; never reused. */
+    public int id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+}

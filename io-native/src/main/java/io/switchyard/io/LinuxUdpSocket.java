@@ -1,0 +1,549 @@
+package io.switchyard.io;
+
+import static io.switchyard.io.linux.LinuxStructs.CMSG_DATA_OFFSET;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
+import static io.switchyard.io.linux.LinuxStructs.IOVEC;
+import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
+import static io.switchyard.io.linux.LinuxStructs.MMSG_LEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
+import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROLLEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
+import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
+import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
+import static io.switchyard.io.linux.LinuxStructs.cmsgAlign;
+import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.switchyard.io.linux.EpollPoller;
+import io.switchyard.io.linux.Errno;
+import io.switchyard.io.linux.LibC;
+import io.switchyard.io.linux.Linux;
+import io.switchyard.io.linux.Readiness;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Linux transport: a non-blocking UDP socket driven through FFM.
+ *
+ * <p>Receive: one {@code recvmmsg(MSG_DONTWAIT)} fills up to a batch of slots; each slot's
+ * control messages give the GRO segment size (a coalesced train is split back into datagrams, the
+ * last may be short) and the kernel's cumulative drop count (SO_RXQ_OVFL). Truncated datagrams
+ * (MSG_TRUNC) are dropped and counted. Send: one {@code sendmmsg}, or for a train one
+ * {@code sendmsg} with a {@code UDP_SEGMENT} cmsg. EIO/EINVAL from a GSO send turns GSO off for
+ * this socket (logged once, counted) and the same train is resent through {@code sendmmsg}.
+ *
+ * <p>Waiting: EAGAIN parks the caller on its {@link Readiness}; the {@link EpollPoller} platform
+ * thread unparks it. Closing: a use count guards the fd, so it is closed only after any call in
+ * progress on another thread returns (a recycled fd number must never receive our I/O).
+ */
+final class LinuxUdpSocket implements UdpSocket {
+    private static final System.Logger LOG = System.getLogger("io.switchyard.io");
+    private static final int CLOSED = 1 << 30;
+
+    private final int fd;
+    private final boolean ipv6;
+    private final Readiness readiness;
+    private final EpollPoller poller;
+    private final IoCounters counters = new IoCounters();
+    private final AtomicInteger useState = new AtomicInteger();
+    private final boolean groOn;
+    private final boolean wantControl;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private volatile boolean gsoOn;
+    /** Test seam: when non-zero, the next GSO send fails with this errno instead of calling the kernel. */
+    private volatile int injectedGsoErrno;
+
+    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean control,
+                           InetSocketAddress local, InetSocketAddress remote,
+                           EpollPoller poller, Readiness readiness) {
+        this.fd = fd;
+        this.ipv6 = ipv6;
+        this.groOn = gro;
+        this.gsoOn = gso;
+        this.wantControl = control;
+        this.local = local;
+        this.remote = remote;
+        this.poller = poller;
+        this.readiness = readiness;
+    }
+
+    static LinuxUdpSocket open(UdpOptions o) throws TransportException {
+        InetSocketAddress bind = o.bind;
+        boolean v6 = bind.getAddress() instanceof Inet6Address;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = LibC.newCallState(a);
+            int fd = LibC.socket(cs, v6 ? Linux.AF_INET6 : Linux.AF_INET,
+                    Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw Errno.exception("socket", -fd);
+            }
+            try {
+                MemorySegment one = a.allocate(JAVA_INT);
+                if (v6) {
+                    // Dual stack on a wildcard bind; a specific IPv6 address is IPv6 only anyway.
+                    setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_V6ONLY, 0, "IPV6_V6ONLY");
+                }
+                if (o.reusePort) {
+                    setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1, "SO_REUSEPORT");
+                }
+                if (o.receiveBuffer > 0) {
+                    setBuffer(a, cs, fd, Linux.SO_RCVBUFFORCE, Linux.SO_RCVBUF, o.receiveBuffer);
+                }
+                if (o.sendBuffer > 0) {
+                    setBuffer(a, cs, fd, Linux.SO_SNDBUFFORCE, Linux.SO_SNDBUF, o.sendBuffer);
+                }
+                boolean rxq = o.rxqOverflow && trySetInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_RXQ_OVFL, 1) == 0;
+                boolean gro = o.gro && trySetInt(a, cs, fd, Linux.SOL_UDP, Linux.UDP_GRO, 1) == 0;
+                boolean gso = o.gso && Capabilities.probe().available(Capability.GSO);
+                if (o.zeroCopy) {
+                    setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_ZEROCOPY, 1, "SO_ZEROCOPY");
+                    if (v6) {
+                        setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_RECVERR, 1, "IPV6_RECVERR");
+                    }
+                    // On a dual-stack socket IPv4 traffic reports through IP_RECVERR.
+                    trySetInt(a, cs, fd, Linux.SOL_IP, Linux.IP_RECVERR, 1);
+                }
+                MemorySegment addr = a.allocate(SOCKADDR_STORAGE, 8);
+                int len = SockAddr.encode(bind, addr, 0, v6);
+                int r = LibC.bind(cs, fd, addr, len);
+                if (r < 0) {
+                    throw Errno.exception("bind " + bind, -r);
+                }
+                InetSocketAddress remote = null;
+                if (o.connect != null) {
+                    len = SockAddr.encode(o.connect, addr, 0, v6);
+                    r = LibC.connect(cs, fd, addr, len);
+                    if (r < 0) {
+                        throw Errno.exception("connect " + o.connect, -r);
+                    }
+                    remote = o.connect;
+                }
+                MemorySegment alen = a.allocate(JAVA_INT);
+                alen.set(JAVA_INT, 0, (int) SOCKADDR_STORAGE);
+                addr.fill((byte) 0);
+                r = LibC.getsockname(cs, fd, addr, alen);
+                if (r < 0) {
+                    throw Errno.exception("getsockname", -r);
+                }
+                InetSocketAddress local = SockAddr.decode(addr, 0);
+                one.set(JAVA_INT, 0, 0);
+                EpollPoller poller = EpollPoller.instance();
+                Readiness readiness = poller.register(fd);
+                return new LinuxUdpSocket(fd, v6, gro, gso, rxq || gro, local, remote, poller, readiness);
+            } catch (TransportException | RuntimeException e) {
+                LibC.close(cs, fd);
+                throw e;
+            }
+        }
+    }
+
+    private static int trySetInt(Arena a, MemorySegment cs, int fd, int level, int name, int value) {
+        MemorySegment v = a.allocate(JAVA_INT);
+        v.set(JAVA_INT, 0, value);
+        int r = LibC.setsockopt(cs, fd, level, name, v, Integer.BYTES);
+        return r < 0 ? -r : 0;
+    }
+
+    private static void setInt(Arena a, MemorySegment cs, int fd, int level, int name, int value, String what)
+            throws TransportException {
+        int e = trySetInt(a, cs, fd, level, name, value);
+        if (e != 0) {
+            throw Errno.exception("setsockopt " + what, e);
+        }
+    }
+
+    private static void setBuffer(Arena a, MemorySegment cs, int fd, int force, int plain, int bytes)
+            throws TransportException {
+        // The FORCE variants ignore net.core.{r,w}mem_max but need CAP_NET_ADMIN.
+        int e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, force, bytes);
+        if (e == Errno.EPERM) {
+            e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, plain, bytes);
+        }
+        if (e != 0) {
+            throw Errno.exception("setsockopt buffer size", e);
+        }
+    }
+
+    @Override
+    public String transportName() {
+        return "linux-native";
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public boolean gsoEnabled() {
+        return gsoOn;
+    }
+
+    @Override
+    public boolean groEnabled() {
+        return groOn;
+    }
+
+    @Override
+    public IoCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return useState.get() < CLOSED;
+    }
+
+    // ------------------------------------------------------------------ receive
+
+    @Override
+    public int tryReceive(RecvBatch batch) throws TransportException {
+        batch.clear();
+        MemorySegment msgs = batch.msgs;
+        int vlen = batch.capacity;
+        long controlLen = wantControl ? RecvBatch.CONTROL_SPACE : 0;
+        for (int i = 0; i < vlen; i++) {
+            // In-out fields: the kernel overwrote them last time.
+            long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
+            MSG_NAMELEN.set(msgs, m, (int) SOCKADDR_STORAGE);
+            MSG_CONTROLLEN.set(msgs, m, controlLen);
+            MSG_FLAGS.set(msgs, m, 0);
+        }
+        acquire("recvmmsg");
+        try {
+            while (true) {
+                int n = LibC.recvmmsg(batch.callState, fd, msgs.address(), vlen, Linux.MSG_DONTWAIT);
+                if (n > 0) {
+                    collect(batch, n);
+                    return batch.count;
+                }
+                int e = -n;
+                if (n == 0 || e == Errno.EAGAIN) {
+                    return 0;
+                }
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                if (Errno.isPerDatagram(e)) {
+                    // A queued ICMP error (e.g. ECONNREFUSED on a connected socket): reported
+                    // once, consumed by this call; the datagrams behind it are still there.
+                    counters.add(IoCounter.RECEIVE_ERRORS, 1);
+                    continue;
+                }
+                throw Errno.exception("recvmmsg", e);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private void collect(RecvBatch batch, int n) {
+        MemorySegment msgs = batch.msgs;
+        MemorySegment controls = batch.controls;
+        int truncated = 0;
+        int coalesced = 0;
+        long kernelDrops = -1;
+        for (int k = 0; k < n; k++) {
+            long m = MMSGHDR.byteSize() * k;
+            int len = (int) MMSG_LEN.get(msgs, m);
+            int flags = (int) MSG_FLAGS.get(msgs, m + MMSG_HDR_OFFSET);
+            int segment = 0;
+            if (wantControl) {
+                long clen = (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET);
+                long base = RecvBatch.CONTROL_SPACE * k;
+                long off = 0;
+                while (off + CMSG_DATA_OFFSET <= clen) {
+                    long c = base + off;
+                    long cl = (long) CMSG_LEN.get(controls, c);
+                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
+                        break;
+                    }
+                    int level = (int) CMSG_LEVEL.get(controls, c);
+                    int type = (int) CMSG_TYPE.get(controls, c);
+                    if (level == Linux.SOL_UDP && type == Linux.UDP_GRO) {
+                        segment = controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET);
+                    } else if (level == Linux.SOL_SOCKET && type == Linux.SO_RXQ_OVFL) {
+                        kernelDrops = Integer.toUnsignedLong(controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET));
+                    }
+                    off += cmsgAlign(cl);
+                }
+            }
+            if ((flags & Linux.MSG_TRUNC) != 0) {
+                truncated++;
+                continue;
+            }
+            if (segment > 0 && len > segment) {
+                coalesced++;
+                for (int off = 0; off < len; off += segment) {
+                    batch.add(k, off, Math.min(segment, len - off));
+                }
+            } else {
+                batch.add(k, 0, len);
+            }
+        }
+        counters.add(IoCounter.RECEIVE_CALLS, 1);
+        counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
+        counters.add(IoCounter.TRUNCATED, truncated);
+        counters.add(IoCounter.GRO_COALESCED, coalesced);
+        if (kernelDrops >= 0) {
+            counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
+        }
+    }
+
+    @Override
+    public void awaitReadable() throws TransportException {
+        readiness.await(Readiness.READ, "recvmmsg");
+    }
+
+    @Override
+    public void awaitWritable() throws TransportException {
+        readiness.await(Readiness.WRITE, "sendmmsg");
+    }
+
+    // ------------------------------------------------------------------ send
+
+    @Override
+    public int trySend(SendBatch batch) throws TransportException {
+        int start = batch.sent;
+        if (start == batch.size) {
+            return 0;
+        }
+        prepareDestinations(batch, start, batch.size);
+        acquire("sendmmsg");
+        boolean retriedRefused = false;
+        int consumed = 0;
+        int sent = 0;
+        int calls = 0;
+        try {
+            while (batch.sent < batch.size) {
+                int i = batch.sent;
+                int r = LibC.sendmmsg(batch.callState, fd, batch.msgs.address() + MMSGHDR.byteSize() * i,
+                        batch.size - i, Linux.MSG_DONTWAIT);
+                if (r > 0) {
+                    batch.sent = i + r;
+                    consumed += r;
+                    sent += r;
+                    calls++;
+                    continue;
+                }
+                int e = -r;
+                if (r == 0 || e == Errno.EAGAIN) {
+                    break;
+                }
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                if (e == Errno.ECONNREFUSED && !retriedRefused) {
+                    // The error belongs to an earlier datagram (an ICMP reply); this one was not sent.
+                    retriedRefused = true;
+                    counters.add(IoCounter.RECEIVE_ERRORS, 1);
+                    continue;
+                }
+                if (Errno.isPerDatagram(e)) {
+                    batch.sent = i + 1;
+                    consumed++;
+                    counters.add(IoCounter.SEND_DROPPED, 1);
+                    continue;
+                }
+                throw Errno.exception("sendmmsg", e);
+            }
+        } finally {
+            release();
+            counters.add(IoCounter.SEND_CALLS, calls);
+            counters.add(IoCounter.DATAGRAMS_SENT, sent);
+        }
+        return consumed;
+    }
+
+    @Override
+    public int trySendTrain(SendBatch batch) throws TransportException {
+        int start = batch.sent;
+        int n = batch.size - start;
+        if (n == 0) {
+            return 0;
+        }
+        validateTrain(batch, start, n);
+        if (!gsoOn || n == 1) {
+            return trySend(batch);
+        }
+        prepareDestinations(batch, start, batch.size);
+        int segment = batch.lengths[start];
+        MemorySegment msg = batch.trainMsg;
+        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
+        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
+        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
+        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
+        MSG_IOVLEN.set(msg, 0L, (long) n);
+        MSG_CONTROL.set(msg, 0L, batch.trainControl.address());
+        MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
+        MSG_FLAGS.set(msg, 0L, 0);
+        batch.trainControl.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) segment);
+        acquire("sendmsg");
+        int e;
+        try {
+            while (true) {
+                int injected = injectedGsoErrno;
+                long r;
+                if (injected != 0) {
+                    injectedGsoErrno = 0;
+                    r = -injected;
+                } else {
+                    r = LibC.sendmsg(batch.callState, fd, msg.address(), Linux.MSG_DONTWAIT);
+                }
+                if (r >= 0) {
+                    batch.sent = start + n;
+                    counters.add(IoCounter.SEND_CALLS, 1);
+                    counters.add(IoCounter.GSO_TRAINS, 1);
+                    counters.add(IoCounter.DATAGRAMS_SENT, n);
+                    return n;
+                }
+                e = (int) -r;
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                break;
+            }
+        } finally {
+            release();
+        }
+        if (e == Errno.EAGAIN) {
+            return 0;
+        }
+        if (e == Errno.EIO || e == Errno.EINVAL) {
+            // The kernel or the device cannot segment (wireguard-go and quic-go met both): turn
+            // GSO off here and resend this same train datagram by datagram, so nothing is lost.
+            downgradeGso(e);
+            return trySend(batch);
+        }
+        if (Errno.isPerDatagram(e)) {
+            batch.sent = start + n;
+            counters.add(IoCounter.SEND_DROPPED, n);
+            return n;
+        }
+        throw Errno.exception("sendmsg(UDP_SEGMENT)", e);
+    }
+
+    private void downgradeGso(int errno) {
+        if (gsoOn) {
+            gsoOn = false;
+            counters.add(IoCounter.GSO_DOWNGRADES, 1);
+            LOG.log(System.Logger.Level.WARNING,
+                    "UDP GSO send failed with {0} on {1}; GSO is now off for this socket, train resent without it",
+                    Errno.name(errno), local);
+        }
+    }
+
+    /** Test seam: make the next GSO send fail with {@code errno} (e.g. EIO) without calling the kernel. */
+    void injectGsoFailure(int errno) {
+        injectedGsoErrno = errno;
+    }
+
+    static void validateTrain(SendBatch b, int start, int n) {
+        if (n > Linux.GSO_MAX_SEGMENTS) {
+            throw new IllegalArgumentException("a train holds at most " + Linux.GSO_MAX_SEGMENTS + " datagrams: " + n);
+        }
+        int segment = b.lengths[start];
+        if (segment == 0) {
+            throw new IllegalArgumentException("train segments must not be empty");
+        }
+        long total = 0;
+        long firstName = SOCKADDR_STORAGE * start;
+        SockAddr firstDest = b.destinations[start];
+        for (int i = start; i < start + n; i++) {
+            int len = b.lengths[i];
+            total += len;
+            if (i < start + n - 1 ? len != segment : len > segment || len == 0) {
+                throw new IllegalArgumentException("train datagram " + (i - start) + " has length " + len
+                        + "; all must be " + segment + " except a shorter, non-empty last one");
+            }
+            SockAddr d = b.destinations[i];
+            if ((d == null) != (firstDest == null) || (d != null && MemorySegment.mismatch(
+                    b.names, firstName, firstName + SOCKADDR_STORAGE,
+                    b.names, SOCKADDR_STORAGE * i, SOCKADDR_STORAGE * i + SOCKADDR_STORAGE) != -1)) {
+                throw new IllegalArgumentException("train datagram " + (i - start) + " goes to another destination");
+            }
+        }
+        if (total > Linux.GSO_MAX_BYTES) {
+            throw new IllegalArgumentException("a train carries at most " + Linux.GSO_MAX_BYTES + " bytes: " + total);
+        }
+    }
+
+    /** An AF_INET6 socket needs IPv4 destinations in the IPv4-mapped form. */
+    private void prepareDestinations(SendBatch b, int from, int to) {
+        if (!ipv6) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            long n = SOCKADDR_STORAGE * i;
+            if (b.destinations[i] != null && SockAddr.family(b.names, n) == Linux.AF_INET) {
+                SockAddr.mapToIpv6InPlace(b.names, n);
+                MSG_NAMELEN.set(b.msgs, MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET,
+                        (int) io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN6.byteSize());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void acquire(String call) throws SocketClosedException {
+        while (true) {
+            int s = useState.get();
+            if (s >= CLOSED) {
+                throw new SocketClosedException(call);
+            }
+            if (useState.compareAndSet(s, s + 1)) {
+                return;
+            }
+        }
+    }
+
+    private void release() {
+        if (useState.decrementAndGet() == CLOSED) {
+            closeFd();
+        }
+    }
+
+    @Override
+    public void close() {
+        int s;
+        do {
+            s = useState.get();
+            if (s >= CLOSED) {
+                return;
+            }
+        } while (!useState.compareAndSet(s, s | CLOSED));
+        poller.deregister(readiness);
+        readiness.close();
+        if (s == 0) {
+            closeFd();
+        }
+    }
+
+    private void closeFd() {
+        try (Arena a = Arena.ofConfined()) {
+            LibC.close(LibC.newCallState(a), fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LinuxUdpSocket[fd=" + fd + ", local=" + local + (remote != null ? ", remote=" + remote : "") + "]";
+    }
+}

@@ -1,0 +1,234 @@
+package io.switchyard.io;
+
+import io.switchyard.io.linux.Readiness;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+
+/**
+ * The portable transport on a non-blocking {@link DatagramChannel}: one {@code receive} or
+ * {@code send} per datagram, readiness from {@link NioPoller}. It is the fallback where the
+ * native path is unavailable and the baseline in benchmarks.
+ *
+ * <p>Differences from the native transport, all documented: no GSO/GRO (a train goes out datagram
+ * by datagram), no kernel drop counter, and truncation is inferred: a datagram that fills its
+ * whole slot is counted as truncated, so give NIO slots one byte more than the largest datagram.
+ * It allocates per datagram (the JDK returns a new source address object, and sends need a
+ * ByteBuffer view of the caller's buffer).
+ */
+final class NioUdpSocket implements UdpSocket {
+    private final DatagramChannel channel;
+    private final NioPoller poller;
+    private final SelectionKey key;
+    private final Readiness readiness = Readiness.standalone();
+    private final IoCounters counters = new IoCounters();
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+
+    private NioUdpSocket(DatagramChannel channel, NioPoller poller, InetSocketAddress remote) throws IOException {
+        this.channel = channel;
+        this.poller = poller;
+        this.remote = remote;
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.key = poller.register(channel, readiness);
+    }
+
+    static NioUdpSocket open(UdpOptions o) throws TransportException {
+        DatagramChannel ch = null;
+        try {
+            ch = o.bind.getAddress() instanceof Inet4Address
+                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+            if (o.reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (o.receiveBuffer > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, o.receiveBuffer);
+            }
+            if (o.sendBuffer > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, o.sendBuffer);
+            }
+            ch.bind(o.bind);
+            if (o.connect != null) {
+                ch.connect(o.connect);
+            }
+            ch.configureBlocking(false);
+            return new NioUdpSocket(ch, NioPoller.instance(), o.connect);
+        } catch (IOException | UnsupportedOperationException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing; the first error is the one to report
+                }
+            }
+            throw new TransportException("open NIO socket: " + e, "open", e.getClass().getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public String transportName() {
+        return "nio";
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public int tryReceive(RecvBatch batch) throws TransportException {
+        batch.clear();
+        int slot = 0;
+        int truncated = 0;
+        int errors = 0;
+        try {
+            while (slot < batch.capacity) {
+                ByteBuffer view = batch.view(slot);
+                SocketAddress from;
+                try {
+                    from = channel.receive(view);
+                } catch (PortUnreachableException e) {
+                    errors++;
+                    continue;
+                }
+                if (from == null) {
+                    break;
+                }
+                int len = view.position();
+                if (len == view.capacity()) {
+                    truncated++;
+                    continue;
+                }
+                SockAddr.encode((InetSocketAddress) from, batch.names,
+                        io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE * slot, false);
+                batch.add(slot, 0, len);
+                slot++;
+            }
+        } catch (ClosedChannelException e) {
+            throw new SocketClosedException("receive");
+        } catch (IOException e) {
+            throw new TransportException("receive: " + e.getMessage(), "receive", e.getClass().getSimpleName(), e);
+        } finally {
+            if (batch.count > 0) {
+                counters.add(IoCounter.RECEIVE_CALLS, 1);
+                counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
+            }
+            counters.add(IoCounter.TRUNCATED, truncated);
+            counters.add(IoCounter.RECEIVE_ERRORS, errors);
+        }
+        return batch.count;
+    }
+
+    @Override
+    public void awaitReadable() throws TransportException {
+        poller.await(key, readiness, SelectionKey.OP_READ, Readiness.READ, "receive");
+    }
+
+    @Override
+    public void awaitWritable() throws TransportException {
+        poller.await(key, readiness, SelectionKey.OP_WRITE, Readiness.WRITE, "send");
+    }
+
+    @Override
+    public int trySend(SendBatch batch) throws TransportException {
+        int consumed = 0;
+        int sent = 0;
+        boolean retriedRefused = false;
+        try {
+            while (batch.sent < batch.size) {
+                int i = batch.sent;
+                ByteBuffer bb = batch.buffers[i].asSlice(batch.offsets[i], batch.lengths[i]).asByteBuffer();
+                SockAddr dest = batch.destinations[i];
+                int w;
+                try {
+                    w = dest == null ? channel.write(bb) : channel.send(bb, dest.toInetSocketAddress());
+                } catch (PortUnreachableException e) {
+                    if (!retriedRefused) {
+                        retriedRefused = true;
+                        counters.add(IoCounter.RECEIVE_ERRORS, 1);
+                        continue;
+                    }
+                    counters.add(IoCounter.SEND_DROPPED, 1);
+                    batch.sent = i + 1;
+                    consumed++;
+                    continue;
+                } catch (java.net.SocketException e) {
+                    // Per-datagram failures (unreachable, too big) surface as SocketException.
+                    counters.add(IoCounter.SEND_DROPPED, 1);
+                    batch.sent = i + 1;
+                    consumed++;
+                    continue;
+                }
+                if (w == 0 && batch.lengths[i] > 0) {
+                    break;
+                }
+                batch.sent = i + 1;
+                consumed++;
+                sent++;
+            }
+        } catch (ClosedChannelException e) {
+            throw new SocketClosedException("send");
+        } catch (IOException e) {
+            throw new TransportException("send: " + e.getMessage(), "send", e.getClass().getSimpleName(), e);
+        } finally {
+            if (sent > 0) {
+                counters.add(IoCounter.SEND_CALLS, sent);
+                counters.add(IoCounter.DATAGRAMS_SENT, sent);
+            }
+        }
+        return consumed;
+    }
+
+    @Override
+    public int trySendTrain(SendBatch batch) throws TransportException {
+        int n = batch.size - batch.sent;
+        if (n > 0) {
+            LinuxUdpSocket.validateTrain(batch, batch.sent, n);
+        }
+        return trySend(batch);
+    }
+
+    @Override
+    public boolean gsoEnabled() {
+        return false;
+    }
+
+    @Override
+    public boolean groEnabled() {
+        return false;
+    }
+
+    @Override
+    public IoCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public void close() {
+        readiness.close();
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            System.getLogger("io.switchyard.io").log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.switchyard.io;
+
+import static io.switchyard.io.linux.LinuxStructs.IOVEC;
+import static io.switchyard.io.linux.LinuxStructs.IOV_BASE;
+import static io.switchyard.io.linux.LinuxStructs.IOV_LEN;
+import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
+import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
+import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
+
+import io.switchyard.io.linux.LibC;
+import io.switchyard.io.linux.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A reusable batch of receive slots in native memory, filled by one
+ * {@link UdpSocket#tryReceive(RecvBatch)} call. Owned by one thread (the receiving one).
+ *
+ * <p>Layout: {@code capacity} slots, each a native buffer of {@code slotSize} bytes with its own
+ * 32-byte source-address area and control-message area, plus the {@code mmsghdr}/{@code iovec}
+ * arrays that point at them, all built once. A receive call fills slots; a slot may hold one
+ * datagram, or, on a GRO socket, a coalesced train that the socket splits back into datagrams, so
+ * results are indexed by datagram: {@link #buffer(int)}, {@link #offset(int)},
+ * {@link #length(int)}, with the source shared by all datagrams of one slot.
+ *
+ * <p>Zero-copy hand-off: {@link #attach(int, MemorySegment)} swaps a slot's buffer for a caller's
+ * (e.g. a pooled packet buffer), so a datagram can be passed on without copying and the slot
+ * re-armed with a fresh buffer. GRO needs slots of at least {@link #GRO_SLOT_SIZE} bytes.
+ */
+public final class RecvBatch implements AutoCloseable {
+    /** Slot size a GRO socket needs: a coalesced train can be up to 64 KiB. */
+    public static final int GRO_SLOT_SIZE = 65_535;
+    /** Room for one UDP_GRO cmsg (int) and one SO_RXQ_OVFL cmsg (u32), plus slack. */
+    static final long CONTROL_SPACE = 64;
+
+    final int capacity;
+    final Arena arena;
+    final MemorySegment[] slots;
+    final ByteBuffer[] views;
+    final MemorySegment names;
+    final MemorySegment controls;
+    final MemorySegment msgs;
+    final MemorySegment iovs;
+    final MemorySegment callState;
+
+    final int[] dgSlot;
+    final int[] dgOffset;
+    final int[] dgLength;
+    int count;
+
+    /** A batch of {@code capacity} slots of {@code slotSize} bytes each. */
+    public RecvBatch(int capacity, int slotSize) {
+        if (capacity < 1 || capacity > 1024) {
+            throw new IllegalArgumentException("capacity must be 1..1024: " + capacity);
+        }
+        if (slotSize < 1) {
+            throw new IllegalArgumentException("slotSize must be positive: " + slotSize);
+        }
+        this.capacity = capacity;
+        this.arena = Arena.ofShared();
+        this.slots = new MemorySegment[capacity];
+        this.views = new ByteBuffer[capacity];
+        this.names = arena.allocate(SOCKADDR_STORAGE * capacity, 8);
+        this.controls = arena.allocate(CONTROL_SPACE * capacity, 8);
+        this.msgs = arena.allocate(MMSGHDR.byteSize() * capacity, 8);
+        this.iovs = arena.allocate(IOVEC.byteSize() * capacity, 8);
+        this.callState = LibC.newCallState(arena);
+        MemorySegment data = arena.allocate((long) slotSize * capacity, 64);
+        for (int i = 0; i < capacity; i++) {
+            long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
+            MSG_NAME.set(msgs, m, names.address() + SOCKADDR_STORAGE * i);
+            MSG_IOV.set(msgs, m, iovs.address() + IOVEC.byteSize() * i);
+            MSG_IOVLEN.set(msgs, m, 1L);
+            MSG_CONTROL.set(msgs, m, controls.address() + CONTROL_SPACE * i);
+            attach(i, data.asSlice((long) slotSize * i, slotSize));
+        }
+        int maxDatagrams = capacity * Linux.GSO_MAX_SEGMENTS;
+        dgSlot = new int[maxDatagrams];
+        dgOffset = new int[maxDatagrams];
+        dgLength = new int[maxDatagrams];
+    }
+
+    /** Number of slots. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Replaces slot {@code slot}'s buffer with {@code buffer} (native, at most 2 GiB); returns the old one. */
+    public MemorySegment attach(int slot, MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("receive buffers must be native memory");
+        }
+        if (buffer.byteSize() > Integer.MAX_VALUE || buffer.byteSize() == 0) {
+            throw new IllegalArgumentException("buffer size out of range: " + buffer.byteSize());
+        }
+        MemorySegment old = slots[slot];
+        slots[slot] = buffer;
+        views[slot] = null;
+        long v = IOVEC.byteSize() * slot;
+        IOV_BASE.set(iovs, v, buffer.address());
+        IOV_LEN.set(iovs, v, buffer.byteSize());
+        return old;
+    }
+
+    /** The buffer currently in slot {@code slot}. */
+    public MemorySegment slotBuffer(int slot) {
+        return slots[slot];
+    }
+
+    /** Datagrams received by the last call. */
+    public int count() {
+        return count;
+    }
+
+    /** The slot that holds datagram {@code i}. */
+    public int slot(int i) {
+        check(i);
+        return dgSlot[i];
+    }
+
+    /** The buffer holding datagram {@code i} (its slot's buffer; several GRO datagrams share one). */
+    public MemorySegment buffer(int i) {
+        check(i);
+        return slots[dgSlot[i]];
+    }
+
+    /** Where datagram {@code i} starts in {@link #buffer(int)}. */
+    public int offset(int i) {
+        check(i);
+        return dgOffset[i];
+    }
+
+    /** Length of datagram {@code i}. */
+    public int length(int i) {
+        check(i);
+        return dgLength[i];
+    }
+
+    /** The sender's address bytes of datagram {@code i}, compared without allocation. */
+    public boolean sourceEquals(int i, SockAddr address) {
+        return address.sameAs(names, SOCKADDR_STORAGE * slot(i));
+    }
+
+    /** Copies the sender of datagram {@code i} into {@code target}. */
+    public void copySource(int i, SockAddr target) {
+        target.copyFrom(names, SOCKADDR_STORAGE * slot(i));
+    }
+
+    /** The sender of datagram {@code i}, decoded (allocates: for logs and tests). */
+    public InetSocketAddress source(int i) {
+        return SockAddr.decode(names, SOCKADDR_STORAGE * slot(i));
+    }
+
+    /** Frees the batch's own memory (attached caller buffers are not touched). */
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    void clear() {
+        count = 0;
+    }
+
+    void add(int slot, int offset, int length) {
+        int n = count;
+        dgSlot[n] = slot;
+        dgOffset[n] = offset;
+        dgLength[n] = length;
+        count = n + 1;
+    }
+
+    ByteBuffer view(int slot) {
+        ByteBuffer v = views[slot];
+        if (v == null) {
+            v = slots[slot].asByteBuffer();
+            views[slot] = v;
+        }
+        return v.clear();
+    }
+
+    private void check(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("datagram " + i + " of " + count);
+        }
+    }
+}

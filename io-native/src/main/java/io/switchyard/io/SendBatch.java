@@ -1,0 +1,162 @@
+package io.switchyard.io;
+
+import static io.switchyard.io.linux.LinuxStructs.CMSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
+import static io.switchyard.io.linux.LinuxStructs.IOVEC;
+import static io.switchyard.io.linux.LinuxStructs.IOV_BASE;
+import static io.switchyard.io.linux.LinuxStructs.IOV_LEN;
+import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
+import static io.switchyard.io.linux.LinuxStructs.MSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
+import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
+import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
+import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
+import static io.switchyard.io.linux.LinuxStructs.cmsgLen;
+import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
+
+import io.switchyard.io.linux.LibC;
+import io.switchyard.io.linux.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A reusable list of outgoing datagrams, each (buffer, offset, length, destination), sent by
+ * {@link UdpSocket#trySend(SendBatch)} (one {@code sendmmsg}) or as one GSO train by
+ * {@link UdpSocket#trySendTrain(SendBatch)} (one {@code sendmsg} with a {@code UDP_SEGMENT} cmsg
+ * whose iovecs are the datagrams' buffers: the kernel concatenates and re-segments them, so
+ * pooled buffers go out without a copy). Owned by one thread (the sending one).
+ *
+ * <p>The batch only records buffer addresses: the caller keeps the buffers alive and unchanged
+ * until the send returns. Destinations are copied (32 bytes) into the batch's native memory;
+ * {@code null} means "the connected peer". A send consumes datagrams from the front;
+ * {@link #remaining()} says how many are still to go after a partial send.
+ */
+public final class SendBatch implements AutoCloseable {
+    final int capacity;
+    final Arena arena;
+    final MemorySegment iovs;
+    final MemorySegment msgs;
+    final MemorySegment names;
+    final MemorySegment trainMsg;
+    final MemorySegment trainControl;
+    final MemorySegment callState;
+
+    final MemorySegment[] buffers;
+    final long[] offsets;
+    final int[] lengths;
+    final SockAddr[] destinations;
+    int size;
+    int sent;
+
+    public SendBatch(int capacity) {
+        if (capacity < 1 || capacity > 1024) {
+            throw new IllegalArgumentException("capacity must be 1..1024: " + capacity);
+        }
+        this.capacity = capacity;
+        this.arena = Arena.ofShared();
+        this.iovs = arena.allocate(IOVEC.byteSize() * capacity, 8);
+        this.msgs = arena.allocate(MMSGHDR.byteSize() * capacity, 8);
+        this.names = arena.allocate(SOCKADDR_STORAGE * capacity, 8);
+        this.trainMsg = arena.allocate(MSGHDR);
+        this.trainControl = arena.allocate(cmsgSpace(Short.BYTES), 8);
+        this.callState = LibC.newCallState(arena);
+        this.buffers = new MemorySegment[capacity];
+        this.offsets = new long[capacity];
+        this.lengths = new int[capacity];
+        this.destinations = new SockAddr[capacity];
+        for (int i = 0; i < capacity; i++) {
+            long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
+            MSG_IOV.set(msgs, m, iovs.address() + IOVEC.byteSize() * i);
+            MSG_IOVLEN.set(msgs, m, 1L);
+        }
+        // A GSO train's control message never changes except for the u16 segment size.
+        CMSG_LEN.set(trainControl, 0L, cmsgLen(Short.BYTES));
+        CMSG_LEVEL.set(trainControl, 0L, Linux.SOL_UDP);
+        CMSG_TYPE.set(trainControl, 0L, Linux.UDP_SEGMENT);
+        assert CMSGHDR.byteSize() == 16;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Datagrams added since the last {@link #clear()}. */
+    public int size() {
+        return size;
+    }
+
+    /** Datagrams not yet sent. */
+    public int remaining() {
+        return size - sent;
+    }
+
+    /** Datagrams sent (or dropped with a counted per-datagram error) so far. */
+    public int sent() {
+        return sent;
+    }
+
+    /**
+     * Appends a datagram: {@code length} bytes of {@code buffer} (native) at {@code offset}, to
+     * {@code destination} ({@code null} on a connected socket). Returns false when the batch is full.
+     */
+    public boolean add(MemorySegment buffer, long offset, int length, SockAddr destination) {
+        if (size == capacity) {
+            return false;
+        }
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("send buffers must be native memory");
+        }
+        if (length < 0 || offset < 0 || offset + length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length
+                    + " outside buffer of " + buffer.byteSize());
+        }
+        int i = size;
+        long v = IOVEC.byteSize() * i;
+        IOV_BASE.set(iovs, v, buffer.address() + offset);
+        IOV_LEN.set(iovs, v, (long) length);
+        long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
+        if (destination == null || destination.family() == 0) {
+            MSG_NAME.set(msgs, m, 0L);
+            MSG_NAMELEN.set(msgs, m, 0);
+            destinations[i] = null;
+        } else {
+            long n = SOCKADDR_STORAGE * i;
+            MemorySegment.copy(destination.segment(), 0, names, n, SOCKADDR_STORAGE);
+            MSG_NAME.set(msgs, m, names.address() + n);
+            MSG_NAMELEN.set(msgs, m, destination.length());
+            destinations[i] = destination;
+        }
+        buffers[i] = buffer;
+        offsets[i] = offset;
+        lengths[i] = length;
+        size = i + 1;
+        return true;
+    }
+
+    /** Empties the batch for reuse (drops the buffer references). */
+    public void clear() {
+        for (int i = 0; i < size; i++) {
+            buffers[i] = null;
+            destinations[i] = null;
+        }
+        size = 0;
+        sent = 0;
+    }
+
+    /** Length of datagram {@code i}. */
+    public int length(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return lengths[i];
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

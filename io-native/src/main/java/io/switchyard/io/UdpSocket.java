@@ -1,0 +1,104 @@
+package io.switchyard.io;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A UDP socket with batch receive and batch send, for virtual threads.
+ *
+ * <p>Calls named {@code try...} never block: they do what the kernel can do now and return
+ * (0 means "nothing now"). The {@code await...} calls park the calling thread (a virtual thread
+ * parks without pinning its carrier) until the socket may be ready, and may return spuriously:
+ * callers loop. The blocking conveniences {@link #receive} and {@link #send} are those loops.
+ *
+ * <p>Threading: one thread receives and one thread sends at a time (each with its own batch);
+ * {@link #close()} may come from any thread and wakes waiters with {@link SocketClosedException}.
+ *
+ * <p>Errors: a datagram that cannot be delivered because of where it was going (ICMP
+ * unreachable, no route, too big) is dropped and counted ({@link IoCounter#SEND_DROPPED},
+ * {@link IoCounter#RECEIVE_ERRORS}); anything else is a {@link TransportException} naming the call.
+ */
+public interface UdpSocket extends AutoCloseable {
+
+    /** Which implementation this is: "linux-native" or "nio". */
+    String transportName();
+
+    /** The bound local address. */
+    InetSocketAddress localAddress();
+
+    /** The connected peer, or null. */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * Receives what is queued now, up to the batch's capacity, into {@code batch} (cleared first).
+     * Returns the number of datagrams (after GRO split), 0 if none.
+     */
+    int tryReceive(RecvBatch batch) throws TransportException;
+
+    /** Waits until at least one datagram was received; returns the count. */
+    default int receive(RecvBatch batch) throws TransportException {
+        while (true) {
+            int n = tryReceive(batch);
+            if (n > 0) {
+                return n;
+            }
+            awaitReadable();
+        }
+    }
+
+    /** Parks until the socket may be readable (or throws if it is closed). May return spuriously. */
+    void awaitReadable() throws TransportException;
+
+    /** Parks until the socket may be writable. May return spuriously. */
+    void awaitWritable() throws TransportException;
+
+    /**
+     * Sends the batch's remaining datagrams as far as the kernel takes them now (one
+     * {@code sendmmsg} on Linux). Returns how many were consumed (sent, or dropped with a counted
+     * per-datagram error); 0 when the send buffer is full.
+     */
+    int trySend(SendBatch batch) throws TransportException;
+
+    /** Sends all remaining datagrams of the batch, waiting for buffer space as needed. */
+    default void send(SendBatch batch) throws TransportException {
+        while (batch.remaining() > 0) {
+            if (trySend(batch) == 0) {
+                awaitWritable();
+            }
+        }
+    }
+
+    /**
+     * Sends the batch's remaining datagrams as one GSO train: all to the destination of the first
+     * remaining one, every datagram the length of the first except the last, which may be
+     * shorter; at most 64 datagrams and 65,507 bytes. Where GSO is unavailable or turned off
+     * (including a runtime downgrade after EIO/EINVAL, which resends the same train without GSO)
+     * the datagrams go out one by one through {@link #trySend}. Returns datagrams consumed.
+     *
+     * @throws IllegalArgumentException if the datagrams do not form a valid train
+     */
+    int trySendTrain(SendBatch batch) throws TransportException;
+
+    /** Sends the whole train, waiting for buffer space as needed. */
+    default void sendTrain(SendBatch batch) throws TransportException {
+        while (batch.remaining() > 0) {
+            if (trySendTrain(batch) == 0) {
+                awaitWritable();
+            }
+        }
+    }
+
+    /** True while GSO sends are in use on this socket (false after a downgrade). */
+    boolean gsoEnabled();
+
+    /** True if this socket receives GRO-coalesced trains (and splits them). */
+    boolean groEnabled();
+
+    /** This socket's counters. */
+    IoCounters counters();
+
+    /** Closes the socket; waiting threads wake with {@link SocketClosedException}. Idempotent. */
+    @Override
+    void close();
+
+    boolean isOpen();
+}

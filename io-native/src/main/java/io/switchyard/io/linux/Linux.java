@@ -1,0 +1,56 @@
+package io.switchyard.io.linux;
+
+/** Linux constants (x86_64 / generic uapi values), with the spec names. */
+public final class Linux {
+    private Linux() {}
+
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_REUSEPORT = 15;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_RXQ_OVFL = 40;
+    public static final int SO_ZEROCOPY = 60;
+
+    public static final int SOL_IP = 0;
+    public static final int IP_RECVERR = 11;
+    public static final int SOL_IPV6 = 41;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int IPV6_RECVERR = 25;
+    public static final int SOL_UDP = 17;
+    public static final int UDP_SEGMENT = 103;
+    public static final int UDP_GRO = 104;
+
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_ERRQUEUE = 0x2000;
+    public static final int MSG_WAITFORONE = 0x10000;
+    public static final int MSG_ZEROCOPY = 0x4000000;
+
+    public static final int SO_EE_ORIGIN_ZEROCOPY = 5;
+    public static final int SO_EE_CODE_ZEROCOPY_COPIED = 1;
+
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLET = 1 << 31;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    /** Kernel limits for one UDP GSO send (UDP_MAX_SEGMENTS; max UDP payload over IPv4). */
+    public static final int GSO_MAX_SEGMENTS = 64;
+    public static final int GSO_MAX_BYTES = 65_507;
+}

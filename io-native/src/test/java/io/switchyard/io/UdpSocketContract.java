@@ -1,0 +1,337 @@
+package io.switchyard.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behavioural suite every transport passes, on real loopback sockets. Where possible the
+ * other end is the JDK's own {@link DatagramChannel}, an implementation that shares no code
+ * with ours.
+ */
+@Timeout(60)
+abstract class UdpSocketContract {
+    static final InetAddress LO4 = InetAddress.getLoopbackAddress();
+    final Arena arena = Arena.ofShared();
+    final List<AutoCloseable> toClose = new ArrayList<>();
+
+    abstract Transport transport();
+
+    @AfterEach
+    void cleanup() throws Exception {
+        for (AutoCloseable c : toClose.reversed()) {
+            c.close();
+        }
+        arena.close();
+    }
+
+    UdpSocket open(UdpOptions o) throws TransportException {
+        UdpSocket s = Datagrams.open(o.transport(transport()));
+        toClose.add(s);
+        assertEquals(transport() == Transport.NIO ? "nio" : "linux-native", s.transportName());
+        return s;
+    }
+
+    UdpSocket openLoopback() throws TransportException {
+        return open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)));
+    }
+
+    DatagramChannel jdkChannel(InetAddress bindTo) throws Exception {
+        DatagramChannel ch = DatagramChannel.open(bindTo instanceof java.net.Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        ch.bind(new InetSocketAddress(bindTo, 0));
+        toClose.add(ch);
+        return ch;
+    }
+
+    RecvBatch batch(int capacity, int slotSize) {
+        RecvBatch b = new RecvBatch(capacity, slotSize);
+        toClose.add(b);
+        return b;
+    }
+
+    SendBatch sendBatch(int capacity) {
+        SendBatch b = new SendBatch(capacity);
+        toClose.add(b);
+        return b;
+    }
+
+    static byte[] payload(int seq, int length) {
+        byte[] p = new byte[length];
+        for (int i = 0; i < length; i++) {
+            p[i] = (byte) (seq * 31 + i);
+        }
+        return p;
+    }
+
+    static byte[] bytes(RecvBatch b, int i) {
+        return b.buffer(i).asSlice(b.offset(i), b.length(i)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    MemorySegment nativeCopy(byte[] data) {
+        MemorySegment s = arena.allocate(Math.max(1, data.length));
+        MemorySegment.copy(data, 0, s, ValueLayout.JAVA_BYTE, 0, data.length);
+        return s;
+    }
+
+    /** Receives until {@code expected} datagrams have arrived; returns their payloads in order. */
+    static List<byte[]> receiveAll(UdpSocket s, RecvBatch b, int expected) throws TransportException {
+        List<byte[]> got = new ArrayList<>();
+        while (got.size() < expected) {
+            int n = s.receive(b);
+            for (int i = 0; i < n; i++) {
+                got.add(bytes(b, i));
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void burstArrivesInOrderWithBoundariesThroughOneBatchCall() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        int count = 32;
+        for (int i = 0; i < count; i++) {
+            tx.send(ByteBuffer.wrap(payload(i, 100)), rx.localAddress());
+        }
+        RecvBatch b = batch(64, 2048);
+        int n = rx.receive(b);
+        assertEquals(count, n, "loopback delivers in the sender's syscall, so one call sees the whole burst");
+        for (int i = 0; i < count; i++) {
+            assertArrayEquals(payload(i, 100), bytes(b, i), "datagram " + i);
+            assertEquals(tx.getLocalAddress(), b.source(i));
+        }
+        assertEquals(count, rx.counters().get(IoCounter.DATAGRAMS_RECEIVED));
+        assertEquals(0, rx.tryReceive(b), "nothing left: a non-blocking receive says 0");
+    }
+
+    @Test
+    void mixedSizesKeepTheirLengths() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        Random rnd = new Random(42);
+        int[] sizes = new int[200];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = i % 17 == 0 ? 0 : 1 + rnd.nextInt(i % 5 == 0 ? 9000 : 1472);
+        }
+        RecvBatch b = batch(16, 9001);
+        List<byte[]> got = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            tx.send(ByteBuffer.wrap(payload(i, sizes[i])), rx.localAddress());
+            if (i % 50 == 49) { // stay well inside the default receive buffer
+                got.addAll(receiveAll(rx, b, 50));
+            }
+        }
+        assertEquals(sizes.length, got.size());
+        for (int i = 0; i < sizes.length; i++) {
+            assertArrayEquals(payload(i, sizes[i]), got.get(i), "datagram " + i + " of size " + sizes[i]);
+        }
+    }
+
+    @Test
+    void truncatedDatagramsAreDroppedAndCounted() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        tx.send(ByteBuffer.wrap(payload(1, 1000)), rx.localAddress());
+        tx.send(ByteBuffer.wrap(payload(2, 100)), rx.localAddress());
+        RecvBatch b = batch(8, 512);
+        List<byte[]> got = receiveAll(rx, b, 1);
+        assertEquals(1, got.size());
+        assertArrayEquals(payload(2, 100), got.get(0));
+        assertEquals(1, rx.counters().get(IoCounter.TRUNCATED));
+    }
+
+    @Test
+    void sendBatchReachesEachDestination() throws Exception {
+        UdpSocket tx = openLoopback();
+        DatagramChannel a = jdkChannel(LO4);
+        DatagramChannel c = jdkChannel(LO4);
+        SockAddr toA = SockAddr.of((InetSocketAddress) a.getLocalAddress());
+        SockAddr toC = SockAddr.of((InetSocketAddress) c.getLocalAddress());
+        SendBatch sb = sendBatch(16);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(sb.add(nativeCopy(payload(i, 60 + i)), 0, 60 + i, i % 2 == 0 ? toA : toC));
+        }
+        tx.send(sb);
+        assertEquals(0, sb.remaining());
+        assertEquals(10, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 10; i++) {
+            DatagramChannel from = i % 2 == 0 ? a : c;
+            buf.clear();
+            assertEquals(tx.localAddress(), from.receive(buf));
+            buf.flip();
+            byte[] got = new byte[buf.remaining()];
+            buf.get(got);
+            assertArrayEquals(payload(i, 60 + i), got);
+        }
+    }
+
+    @Test
+    void trainArrivesAtAPlainReceiverAsSeparateDatagrams() throws Exception {
+        UdpSocket tx = openLoopback();
+        DatagramChannel rx = jdkChannel(LO4);
+        SockAddr dest = SockAddr.of((InetSocketAddress) rx.getLocalAddress());
+        SendBatch sb = sendBatch(64);
+        int segments = 20;
+        for (int i = 0; i < segments; i++) {
+            int len = i == segments - 1 ? 333 : 1400;
+            sb.add(nativeCopy(payload(i, len)), 0, len, dest);
+        }
+        tx.sendTrain(sb);
+        assertEquals(segments, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        for (int i = 0; i < segments; i++) {
+            buf.clear();
+            rx.receive(buf);
+            buf.flip();
+            byte[] got = new byte[buf.remaining()];
+            buf.get(got);
+            assertArrayEquals(payload(i, i == segments - 1 ? 333 : 1400), got, "segment " + i);
+        }
+    }
+
+    @Test
+    void invalidTrainIsRefusedBeforeAnythingIsSent() throws Exception {
+        UdpSocket tx = openLoopback();
+        SockAddr dest = SockAddr.of(tx.localAddress());
+        SendBatch sb = sendBatch(8);
+        sb.add(nativeCopy(payload(0, 100)), 0, 100, dest);
+        sb.add(nativeCopy(payload(1, 200)), 0, 200, dest); // last longer than the segment size
+        assertThrows(IllegalArgumentException.class, () -> tx.trySendTrain(sb));
+        assertEquals(2, sb.remaining());
+    }
+
+    @Test
+    void ipv6LoopbackRoundTrip() throws Exception {
+        InetAddress lo6 = InetAddress.getByName("::1");
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(lo6, 0)));
+        UdpSocket tx = open(UdpOptions.create().bind(new InetSocketAddress(lo6, 0)));
+        SendBatch sb = sendBatch(4);
+        SockAddr dest = SockAddr.of(rx.localAddress());
+        assertEquals(28, dest.length());
+        sb.add(nativeCopy(payload(7, 500)), 0, 500, dest);
+        tx.send(sb);
+        RecvBatch b = batch(4, 2048);
+        assertEquals(1, rx.receive(b));
+        assertArrayEquals(payload(7, 500), bytes(b, 0));
+        assertEquals(tx.localAddress(), b.source(0));
+        SockAddr src = SockAddr.allocate();
+        b.copySource(0, src);
+        assertTrue(b.sourceEquals(0, src));
+        assertEquals(SockAddr.of(tx.localAddress()), src);
+    }
+
+    @Test
+    void dualStackSocketServesIpv4Peers() throws Exception {
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(InetAddress.getByName("::"), 0)));
+        DatagramChannel tx4 = jdkChannel(LO4);
+        tx4.send(ByteBuffer.wrap(payload(3, 77)), new InetSocketAddress(LO4, rx.localAddress().getPort()));
+        RecvBatch b = batch(4, 2048);
+        assertEquals(1, rx.receive(b));
+        assertArrayEquals(payload(3, 77), bytes(b, 0));
+        assertEquals(tx4.getLocalAddress(), b.source(0), "an IPv4-mapped source decodes as IPv4");
+        // And back: an IPv4 destination on the dual-stack socket.
+        SendBatch sb = sendBatch(1);
+        SockAddr back = SockAddr.of((InetSocketAddress) tx4.getLocalAddress());
+        sb.add(nativeCopy(payload(4, 88)), 0, 88, back);
+        rx.send(sb);
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        tx4.receive(buf);
+        assertEquals(88, buf.position());
+    }
+
+    @Test
+    void connectedSocketOnTheListenPortTakesItsPeersDatagrams() throws Exception {
+        UdpSocket listen = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).reusePort(true));
+        InetSocketAddress port = listen.localAddress();
+        DatagramChannel peerA = jdkChannel(LO4);
+        DatagramChannel peerB = jdkChannel(LO4);
+        UdpSocket connected = open(UdpOptions.create().bind(port).reusePort(true)
+                .connect((InetSocketAddress) peerA.getLocalAddress()));
+        assertEquals(port, connected.localAddress());
+        for (int i = 0; i < 5; i++) {
+            peerA.send(ByteBuffer.wrap(payload(100 + i, 40)), port);
+            peerB.send(ByteBuffer.wrap(payload(200 + i, 40)), port);
+        }
+        RecvBatch b = batch(16, 2048);
+        List<byte[]> fromConnected = receiveAll(connected, b, 5);
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(payload(100 + i, 40), fromConnected.get(i));
+        }
+        List<byte[]> fromListen = receiveAll(listen, b, 5);
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(payload(200 + i, 40), fromListen.get(i));
+            assertEquals(peerB.getLocalAddress(), b.source(i));
+        }
+        assertEquals(0, connected.tryReceive(b));
+        // The connected socket sends to its peer without a destination.
+        SendBatch sb = sendBatch(1);
+        sb.add(nativeCopy(payload(9, 10)), 0, 10, null);
+        connected.send(sb);
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        assertEquals(port, peerA.receive(buf));
+    }
+
+    @Test
+    void closeWhileWaitingWakesTheWaiterWithAClearError() throws Exception {
+        UdpSocket rx = openLoopback();
+        RecvBatch b = batch(4, 2048);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                rx.receive(b);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        // Wait until the thread is parked inside receive, then close from here.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        rx.close();
+        Throwable t = outcome.get(30, TimeUnit.SECONDS);
+        assertInstanceOf(SocketClosedException.class, t);
+        assertTrue(t.getMessage().contains("closed"), t.getMessage());
+        assertFalse(rx.isOpen());
+        assertThrows(SocketClosedException.class, () -> rx.tryReceive(b));
+        rx.close(); // idempotent
+    }
+
+    @Test
+    void attachedBuffersReceiveInPlace() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        RecvBatch b = batch(2, 64);
+        MemorySegment mine = arena.allocate(2048);
+        MemorySegment old = b.attach(0, mine);
+        assertEquals(64, old.byteSize());
+        tx.send(ByteBuffer.wrap(payload(5, 1500)), rx.localAddress());
+        assertEquals(1, rx.receive(b));
+        assertEquals(mine.address(), b.buffer(0).address());
+        assertArrayEquals(payload(5, 1500), mine.asSlice(0, 1500).toArray(ValueLayout.JAVA_BYTE));
+    }
+}
