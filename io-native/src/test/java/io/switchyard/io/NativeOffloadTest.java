@@ -1,0 +1,136 @@
+package io.switchyard.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchyard.io.linux.Errno;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** GSO, GRO and the GSO downgrade on the Linux transport (real loopback sockets). */
+class NativeOffloadTest extends UdpSocketContract {
+    @Override
+    Transport transport() {
+        return Transport.NATIVE;
+    }
+
+    private SendBatch train(SockAddr dest, int segments, int segment, int last) {
+        SendBatch sb = sendBatch(64);
+        for (int i = 0; i < segments; i++) {
+            int len = i == segments - 1 ? last : segment;
+            sb.add(nativeCopy(payload(i, len)), 0, len, dest);
+        }
+        return sb;
+    }
+
+    @Test
+    void probeFindsTheOffloadsOnThisKernel() {
+        Capabilities caps = Capabilities.probe();
+        assertTrue(caps.available(Capability.NATIVE), caps.toString());
+        assertTrue(caps.available(Capability.GSO), caps.toString());
+        assertTrue(caps.available(Capability.GRO), caps.toString());
+        assertNull(caps.reason(Capability.GSO));
+        assertFalse(caps.available(Capability.IO_URING));
+        assertNotNull(caps.reason(Capability.IO_URING));
+    }
+
+    @Test
+    void gsoTrainIsOneSendCall() throws Exception {
+        UdpSocket tx = openLoopback();
+        DatagramChannel rx = jdkChannel(LO4);
+        assertTrue(tx.gsoEnabled());
+        SendBatch sb = train(SockAddr.of((InetSocketAddress) rx.getLocalAddress()), 40, 1400, 1);
+        tx.sendTrain(sb);
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TRAINS));
+        assertEquals(1, tx.counters().get(IoCounter.SEND_CALLS));
+        assertEquals(40, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 40; i++) {
+            buf.clear();
+            rx.receive(buf);
+            assertEquals(i == 39 ? 1 : 1400, buf.position(), "segment " + i);
+        }
+    }
+
+    @Test
+    void groReceiverGetsBackExactlyWhatWasSent() throws Exception {
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).gro(true));
+        assertTrue(rx.groEnabled());
+        UdpSocket tx = openLoopback();
+        int segments = 30;
+        SendBatch sb = train(SockAddr.of(rx.localAddress()), segments, 1200, 517);
+        tx.sendTrain(sb);
+        RecvBatch b = batch(8, RecvBatch.GRO_SLOT_SIZE);
+        List<byte[]> got = receiveAll(rx, b, segments);
+        assertEquals(segments, got.size());
+        for (int i = 0; i < segments; i++) {
+            assertArrayEquals(payload(i, i == segments - 1 ? 517 : 1200), got.get(i), "datagram " + i);
+        }
+        // On loopback the GSO train reaches a GRO socket whole: one slot, split by us.
+        assertTrue(rx.counters().get(IoCounter.GRO_COALESCED) >= 1, rx.counters().toString());
+        assertEquals(segments, rx.counters().get(IoCounter.DATAGRAMS_RECEIVED));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Errno.EIO, Errno.EINVAL})
+    void gsoFailureTurnsGsoOffAndResendsTheSameTrain(int errno) throws Exception {
+        LinuxUdpSocket tx = (LinuxUdpSocket) openLoopback();
+        UdpSocket rx = openLoopback();
+        tx.injectGsoFailure(errno);
+        int segments = 12;
+        SendBatch sb = train(SockAddr.of(rx.localAddress()), segments, 1000, 999);
+        tx.sendTrain(sb);
+        assertFalse(tx.gsoEnabled());
+        assertEquals(1, tx.counters().get(IoCounter.GSO_DOWNGRADES));
+        assertEquals(0, tx.counters().get(IoCounter.GSO_TRAINS));
+        assertEquals(segments, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        List<byte[]> got = receiveAll(rx, batch(64, 2048), segments);
+        for (int i = 0; i < segments; i++) {
+            assertArrayEquals(payload(i, i == segments - 1 ? 999 : 1000), got.get(i), "nothing lost: " + i);
+        }
+        // Later trains go out datagram by datagram without trying GSO again.
+        sb.clear();
+        SendBatch again = train(SockAddr.of(rx.localAddress()), 3, 100, 100);
+        tx.sendTrain(again);
+        assertEquals(1, tx.counters().get(IoCounter.GSO_DOWNGRADES));
+        assertEquals(3, receiveAll(rx, batch(8, 2048), 3).size());
+    }
+
+    @Test
+    void gsoSwitchedOffByOptionSendsDatagramByDatagram() throws Exception {
+        UdpSocket tx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).gso(false));
+        UdpSocket rx = openLoopback();
+        assertFalse(tx.gsoEnabled());
+        tx.sendTrain(train(SockAddr.of(rx.localAddress()), 5, 300, 200));
+        assertEquals(0, tx.counters().get(IoCounter.GSO_TRAINS));
+        assertEquals(5, receiveAll(rx, batch(8, 2048), 5).size());
+    }
+
+    @Test
+    void icmpUnreachableOnAConnectedSocketIsCountedNotThrown() throws Exception {
+        DatagramChannel gone = jdkChannel(LO4);
+        InetSocketAddress dead = (InetSocketAddress) gone.getLocalAddress();
+        gone.close();
+        UdpSocket s = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).connect(dead));
+        SendBatch sb = sendBatch(4);
+        for (int i = 0; i < 4; i++) {
+            sb.add(nativeCopy(payload(i, 10)), 0, 10, null);
+        }
+        s.send(sb); // each send draws an ICMP port unreachable that the next call reports
+        assertEquals(0, sb.remaining());
+        RecvBatch b = batch(4, 256);
+        assertEquals(0, s.tryReceive(b));
+        assertTrue(s.counters().get(IoCounter.RECEIVE_ERRORS) + s.counters().get(IoCounter.SEND_DROPPED) >= 1,
+                s.counters().toString());
+        assertTrue(s.isOpen());
+    }
+}
