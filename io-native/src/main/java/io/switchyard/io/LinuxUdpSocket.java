@@ -4,6 +4,11 @@ import static io.switchyard.io.linux.LinuxStructs.CMSG_DATA_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
 import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
 import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
+import static io.switchyard.io.linux.LinuxStructs.EE_CODE;
+import static io.switchyard.io.linux.LinuxStructs.EE_DATA;
+import static io.switchyard.io.linux.LinuxStructs.EE_ERRNO;
+import static io.switchyard.io.linux.LinuxStructs.EE_INFO;
+import static io.switchyard.io.linux.LinuxStructs.EE_ORIGIN;
 import static io.switchyard.io.linux.LinuxStructs.IOVEC;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
@@ -61,11 +66,19 @@ final class LinuxUdpSocket implements UdpSocket {
     private final boolean wantControl;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
+    private final boolean zeroCopyOn;
     private volatile boolean gsoOn;
+    /** Written only by the sending thread. */
+    private volatile long zeroCopySends;
+    // Error-queue read state: one reader at a time (the zerocopy completion tracker).
+    private final MemorySegment errMsg;
+    private final MemorySegment errControl;
+    private final MemorySegment errState;
+    private static final long ERR_CONTROL_SPACE = 128;
     /** Test seam: when non-zero, the next GSO send fails with this errno instead of calling the kernel. */
     private volatile int injectedGsoErrno;
 
-    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean control,
+    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean control, boolean zeroCopy,
                            InetSocketAddress local, InetSocketAddress remote,
                            EpollPoller poller, Readiness readiness) {
         this.fd = fd;
@@ -77,6 +90,15 @@ final class LinuxUdpSocket implements UdpSocket {
         this.remote = remote;
         this.poller = poller;
         this.readiness = readiness;
+        this.zeroCopyOn = zeroCopy;
+        if (zeroCopy) {
+            Arena a = Arena.ofAuto();
+            errMsg = a.allocate(io.switchyard.io.linux.LinuxStructs.MSGHDR);
+            errControl = a.allocate(ERR_CONTROL_SPACE, 8);
+            errState = LibC.newCallState(a);
+        } else {
+            errMsg = errControl = errState = null;
+        }
     }
 
     static LinuxUdpSocket open(UdpOptions o) throws TransportException {
@@ -141,7 +163,7 @@ final class LinuxUdpSocket implements UdpSocket {
                 one.set(JAVA_INT, 0, 0);
                 EpollPoller poller = EpollPoller.instance();
                 Readiness readiness = poller.register(fd);
-                return new LinuxUdpSocket(fd, v6, gro, gso, rxq || gro, local, remote, poller, readiness);
+                return new LinuxUdpSocket(fd, v6, gro, gso, rxq || gro, o.zeroCopy, local, remote, poller, readiness);
             } catch (TransportException | RuntimeException e) {
                 LibC.close(cs, fd);
                 throw e;
@@ -383,46 +405,16 @@ final class LinuxUdpSocket implements UdpSocket {
         if (!gsoOn || n == 1) {
             return trySend(batch);
         }
-        prepareDestinations(batch, start, batch.size);
-        int segment = batch.lengths[start];
-        MemorySegment msg = batch.trainMsg;
-        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
-        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
-        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
-        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
-        MSG_IOVLEN.set(msg, 0L, (long) n);
-        MSG_CONTROL.set(msg, 0L, batch.trainControl.address());
-        MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
-        MSG_FLAGS.set(msg, 0L, 0);
-        batch.trainControl.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) segment);
-        acquire("sendmsg");
-        int e;
-        try {
-            while (true) {
-                int injected = injectedGsoErrno;
-                long r;
-                if (injected != 0) {
-                    injectedGsoErrno = 0;
-                    r = -injected;
-                } else {
-                    r = LibC.sendmsg(batch.callState, fd, msg.address(), Linux.MSG_DONTWAIT);
-                }
-                if (r >= 0) {
-                    batch.sent = start + n;
-                    counters.add(IoCounter.SEND_CALLS, 1);
-                    counters.add(IoCounter.GSO_TRAINS, 1);
-                    counters.add(IoCounter.DATAGRAMS_SENT, n);
-                    return n;
-                }
-                e = (int) -r;
-                if (e == Errno.EINTR) {
-                    continue;
-                }
-                break;
-            }
-        } finally {
-            release();
+        long r = sendOne(batch, start, n, 0);
+        if (r == -Errno.ECONNREFUSED) {
+            // A queued ICMP error from an earlier datagram, consumed by this call: send once more.
+            counters.add(IoCounter.RECEIVE_ERRORS, 1);
+            r = sendOne(batch, start, n, 0);
         }
+        if (r >= 0) {
+            return n;
+        }
+        int e = (int) -r;
         if (e == Errno.EAGAIN) {
             return 0;
         }
@@ -438,6 +430,159 @@ final class LinuxUdpSocket implements UdpSocket {
             return n;
         }
         throw Errno.exception("sendmsg(UDP_SEGMENT)", e);
+    }
+
+    /**
+     * One {@code sendmsg} of datagrams [start, start+n) as a GSO train (n > 1) or a single
+     * datagram; on success marks them sent and counts. Returns the byte count or -errno.
+     */
+    private long sendOne(SendBatch batch, int start, int n, int flags) throws SocketClosedException {
+        prepareDestinations(batch, start, batch.size);
+        MemorySegment msg = batch.trainMsg;
+        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
+        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
+        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
+        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
+        MSG_IOVLEN.set(msg, 0L, (long) n);
+        if (n > 1) {
+            MSG_CONTROL.set(msg, 0L, batch.trainControl.address());
+            MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
+            batch.trainControl.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) batch.lengths[start]);
+        } else {
+            // A single datagram carries no UDP_SEGMENT cmsg (a one-segment train is not a train).
+            MSG_CONTROL.set(msg, 0L, 0L);
+            MSG_CONTROLLEN.set(msg, 0L, 0L);
+        }
+        MSG_FLAGS.set(msg, 0L, 0);
+        acquire("sendmsg");
+        try {
+            while (true) {
+                int injected = n > 1 ? injectedGsoErrno : 0;
+                long r;
+                if (injected != 0) {
+                    injectedGsoErrno = 0;
+                    r = -injected;
+                } else {
+                    r = LibC.sendmsg(batch.callState, fd, msg.address(), Linux.MSG_DONTWAIT | flags);
+                }
+                if (r >= 0) {
+                    batch.sent = start + n;
+                    counters.add(IoCounter.SEND_CALLS, 1);
+                    counters.add(IoCounter.GSO_TRAINS, n > 1 ? 1 : 0);
+                    counters.add(IoCounter.DATAGRAMS_SENT, n);
+                    return r;
+                }
+                if (r != -Errno.EINTR) {
+                    return r;
+                }
+            }
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public int trySendZeroCopy(SendBatch batch) throws TransportException {
+        if (!zeroCopyOn) {
+            throw new IllegalStateException("socket was not opened with zeroCopy(true)");
+        }
+        int start = batch.sent;
+        int n = batch.size - start;
+        if (n == 0) {
+            return 0;
+        }
+        validateTrain(batch, start, n);
+        if (n > 1 && !gsoOn) {
+            return trySend(batch); // by copy: no completion id is taken
+        }
+        long r = sendOne(batch, start, n, Linux.MSG_ZEROCOPY);
+        if (r >= 0) {
+            zeroCopySends = zeroCopySends + 1;
+            return n;
+        }
+        int e = (int) -r;
+        if (e == Errno.EAGAIN) {
+            return 0;
+        }
+        if (e == Errno.ENOBUFS) {
+            counters.add(IoCounter.ZEROCOPY_NOBUFS, 1);
+            return ZEROCOPY_NOBUFS;
+        }
+        if (n > 1 && (e == Errno.EIO || e == Errno.EINVAL)) {
+            downgradeGso(e);
+            return trySend(batch);
+        }
+        if (Errno.isPerDatagram(e)) {
+            batch.sent = start + n;
+            counters.add(IoCounter.SEND_DROPPED, n);
+            return n;
+        }
+        throw Errno.exception("sendmsg(MSG_ZEROCOPY)", e);
+    }
+
+    @Override
+    public long zeroCopySends() {
+        return zeroCopySends;
+    }
+
+    @Override
+    public int readErrorQueue(ErrorQueueSink sink) throws TransportException {
+        if (!zeroCopyOn) {
+            return 0;
+        }
+        int records = 0;
+        int completions = 0;
+        acquire("recvmsg(MSG_ERRQUEUE)");
+        try {
+            while (true) {
+                errMsg.fill((byte) 0);
+                MSG_CONTROL.set(errMsg, 0L, errControl.address());
+                MSG_CONTROLLEN.set(errMsg, 0L, ERR_CONTROL_SPACE);
+                long r = LibC.recvmsg(errState, fd, errMsg.address(), Linux.MSG_ERRQUEUE | Linux.MSG_DONTWAIT);
+                if (r < 0) {
+                    int e = (int) -r;
+                    if (e == Errno.EINTR) {
+                        continue;
+                    }
+                    if (e == Errno.EAGAIN) {
+                        break;
+                    }
+                    throw Errno.exception("recvmsg(MSG_ERRQUEUE)", e);
+                }
+                long clen = (long) MSG_CONTROLLEN.get(errMsg, 0L);
+                long off = 0;
+                while (off + CMSG_DATA_OFFSET <= clen) {
+                    long cl = (long) CMSG_LEN.get(errControl, off);
+                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
+                        break;
+                    }
+                    int level = (int) CMSG_LEVEL.get(errControl, off);
+                    int type = (int) CMSG_TYPE.get(errControl, off);
+                    if ((level == Linux.SOL_IP && type == Linux.IP_RECVERR)
+                            || (level == Linux.SOL_IPV6 && type == Linux.IPV6_RECVERR)) {
+                        long ee = off + CMSG_DATA_OFFSET;
+                        int origin = Byte.toUnsignedInt((byte) EE_ORIGIN.get(errControl, ee));
+                        sink.onRecord(origin, (int) EE_ERRNO.get(errControl, ee),
+                                Byte.toUnsignedInt((byte) EE_CODE.get(errControl, ee)),
+                                (int) EE_INFO.get(errControl, ee), (int) EE_DATA.get(errControl, ee));
+                        records++;
+                        if (origin == Linux.SO_EE_ORIGIN_ZEROCOPY) {
+                            completions++;
+                        }
+                    }
+                    off += cmsgAlign(cl);
+                }
+            }
+        } finally {
+            release();
+            counters.add(IoCounter.ZEROCOPY_COMPLETIONS, completions);
+        }
+        return records;
+    }
+
+    @Override
+    public void awaitErrorQueue() throws TransportException {
+        readiness.await(Readiness.ERROR, "recvmsg(MSG_ERRQUEUE)");
     }
 
     private void downgradeGso(int errno) {

@@ -42,6 +42,9 @@ final class NioUdpSocket implements UdpSocket {
     }
 
     static NioUdpSocket open(UdpOptions o) throws TransportException {
+        if (o.zeroCopy) {
+            throw new TransportException("MSG_ZEROCOPY needs the native transport", "open", "unsupported");
+        }
         DatagramChannel ch = null;
         try {
             ch = o.bind.getAddress() instanceof Inet4Address

@@ -87,6 +87,43 @@ public interface UdpSocket extends AutoCloseable {
         }
     }
 
+    /** {@link #trySendZeroCopy} result: the kernel refused the zerocopy send (ENOBUFS, optmem limit). */
+    int ZEROCOPY_NOBUFS = -1;
+
+    /**
+     * Sends the batch's remaining datagrams as ONE {@code sendmsg} with MSG_ZEROCOPY: a single
+     * datagram, or a GSO train (same rules as {@link #trySendTrain}). Each successful zerocopy
+     * send takes the next 32-bit completion id, and {@link #zeroCopySends()} goes up by one; its
+     * completion arrives on the error queue ({@link #readErrorQueue}). Where zerocopy cannot be
+     * used for this batch (several datagrams with GSO off or downgraded) the datagrams are sent
+     * by copy and {@code zeroCopySends()} does not change: the buffers are free at once.
+     *
+     * @return datagrams consumed, 0 when the send buffer is full, or {@link #ZEROCOPY_NOBUFS}
+     *         (nothing sent; send again without zerocopy)
+     * @throws IllegalStateException if the socket was not opened with {@code zeroCopy(true)}
+     */
+    default int trySendZeroCopy(SendBatch batch) throws TransportException {
+        throw new IllegalStateException(transportName() + " transport has no MSG_ZEROCOPY");
+    }
+
+    /** Zerocopy sends accepted so far; the id of the next one is this value mod 2^32. */
+    default long zeroCopySends() {
+        return 0;
+    }
+
+    /**
+     * Reads the error queue without blocking, passing each record to {@code sink}; returns the
+     * number of records. One thread at a time. 0 on transports without an error queue.
+     */
+    default int readErrorQueue(ErrorQueueSink sink) throws TransportException {
+        return 0;
+    }
+
+    /** Parks until the error queue may have records (EPOLLERR). May return spuriously. */
+    default void awaitErrorQueue() throws TransportException {
+        throw new IllegalStateException(transportName() + " transport has no error queue");
+    }
+
     /** True while GSO sends are in use on this socket (false after a downgrade). */
     boolean gsoEnabled();
 

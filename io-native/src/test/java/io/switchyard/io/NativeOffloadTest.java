@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** GSO, GRO and the GSO downgrade on the Linux transport (real loopback sockets). */
-class NativeOffloadTest extends UdpSocketContract {
+class NativeOffloadTest extends SocketFixture {
     @Override
     Transport transport() {
         return Transport.NATIVE;
