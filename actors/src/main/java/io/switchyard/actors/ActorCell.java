@@ -32,8 +32,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * volatile state word, which makes the actor's plain fields safe.
  *
  * <p>The activation handles control signals first, then up to {@code throughput} messages. If
- * work is left after that budget, it yields (a 1 ns timed park: the virtual thread is
- * resubmitted behind other runnable work) and keeps the state {@code SCHEDULED}. When it finds the queues empty it
+ * work is left after that budget, it yields (see {@link #yieldSlice}) and keeps the state
+ * {@code SCHEDULED}. When it finds the queues empty it
  * runs the drain hook (if any message was handled since the last one), then writes
  * {@code IDLE} and <em>re-checks</em> the queues: a producer that offered just before that
  * write may have read {@code SCHEDULED} and not dispatched, so if the queues are not empty the
@@ -401,8 +401,35 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
         return hasQueued() || (!terminated && (stopRequested || drainStop));
     }
 
+    /** How long an activation may keep its carrier by plain yields before it must park. */
+    static final long FAIR_SLICE_NANOS = 1_000_000;
+
+    /**
+     * Yields at a budget boundary; returns the new slice start. A plain {@code Thread.yield()}
+     * lets actors queued on this carrier run (cheap), but measured on JDK 25 a carrier whose
+     * local queue keeps getting work never polls the external submission queue, so an actor
+     * woken from a platform thread (an I/O loop) would starve behind busy actors. So once per
+     * {@link #FAIR_SLICE_NANOS} of continuous work the activation parks for 1 ns instead: that
+     * unmounts it and resubmits it through the JDK's unparker, costing tens of microseconds,
+     * during which the carrier reaches the other queues. The state stays SCHEDULED throughout.
+     */
+    private static long yieldSlice(long sliceStart) {
+        long now = System.nanoTime();
+        if (sliceStart == 0) {
+            Thread.yield();
+            return now;
+        }
+        if (now - sliceStart >= FAIR_SLICE_NANOS) {
+            LockSupport.parkNanos(1);
+            return System.nanoTime();
+        }
+        Thread.yield();
+        return sliceStart;
+    }
+
     private void activate() {
         final int budget = props.throughput;
+        long sliceStart = 0;
         for (;;) {
             if (terminated) {
                 discardQueued();
@@ -439,12 +466,7 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
                 if (!terminated && n >= budget && hasQueued()) {
                     system.count(ActorCounter.YIELDS);
                     if (dedicated == null) {
-                        // Not Thread.yield(): measured on JDK 25, a carrier whose local queue keeps
-                        // getting work never polls the external submission queue, so an actor
-                        // woken from a platform thread starves behind yielding ones. A timed park
-                        // unmounts this thread and resubmits it externally (via the JDK's unparker),
-                        // which lets the carrier reach the other queues. The state stays SCHEDULED.
-                        LockSupport.parkNanos(1);
+                        sliceStart = yieldSlice(sliceStart);
                     }
                     continue;
                 }

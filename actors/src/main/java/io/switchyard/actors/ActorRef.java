@@ -17,7 +17,8 @@ public interface ActorRef<M> {
      * Enqueues a message and activates the actor if it was idle. Allocation-free: one queue offer
      * and, when the actor was idle, one activation. Returns false when the message was not
      * accepted: the actor has stopped (a dead letter), or its bounded mailbox was full (dropped
-     * or refused, according to its {@link Overflow}); each case is counted.
+     * or refused, according to its {@link Overflow}); each case is counted. A null message is
+     * a programming error ({@link NullPointerException}).
      */
     boolean tell(M message);
 
