@@ -15,6 +15,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.jctools.queues.atomic.unpadded.MpscChunkedAtomicUnpaddedArrayQueue;
 import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
 
@@ -99,11 +101,13 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
         this.parent = parent;
         this.name = name;
         if (props.capacity == 0) {
-            this.mailbox = new MpscUnboundedAtomicUnpaddedArrayQueue<>(16);
+            this.mailbox = props.padded ? new MpscUnboundedAtomicArrayQueue<>(16) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(16);
         } else {
             // Chunked: memory grows with use up to the bound, so a big bound costs an idle actor little.
             int max = Math.max(4, props.capacity);
-            this.mailbox = new MpscChunkedAtomicUnpaddedArrayQueue<>(Math.min(8, Integer.highestOneBit(max - 1)), max);
+            int initial = Math.min(8, Integer.highestOneBit(max - 1));
+            this.mailbox = props.padded ? new MpscChunkedAtomicArrayQueue<>(initial, max)
+                    : new MpscChunkedAtomicUnpaddedArrayQueue<>(initial, max);
         }
     }
 

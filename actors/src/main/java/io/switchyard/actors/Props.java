@@ -24,9 +24,16 @@ public final class Props<M> {
     final int throughput;
     final SupervisorStrategy supervisor;
     final boolean dedicatedThread;
+    final boolean padded;
 
     private Props(ActorFactory<M> factory, int capacity, Overflow overflow, int throughput,
                   SupervisorStrategy supervisor, boolean dedicatedThread) {
+        this(factory, capacity, overflow, throughput, supervisor, dedicatedThread, false);
+    }
+
+    private Props(ActorFactory<M> factory, int capacity, Overflow overflow, int throughput,
+                  SupervisorStrategy supervisor, boolean dedicatedThread, boolean padded) {
+        this.padded = padded;
         this.factory = factory;
         this.capacity = capacity;
         this.overflow = overflow;
@@ -49,12 +56,12 @@ public final class Props<M> {
         if (capacity < 1 || capacity > (1 << 30)) {
             throw new IllegalArgumentException("capacity out of range: " + capacity);
         }
-        return new Props<>(factory, capacity, Objects.requireNonNull(overflow), throughput, supervisor, dedicatedThread);
+        return new Props<>(factory, capacity, Objects.requireNonNull(overflow), throughput, supervisor, dedicatedThread, padded);
     }
 
     /** An unbounded data mailbox (for control-style actors whose producers are trusted). */
     public Props<M> withUnboundedMailbox() {
-        return new Props<>(factory, 0, overflow, throughput, supervisor, dedicatedThread);
+        return new Props<>(factory, 0, overflow, throughput, supervisor, dedicatedThread, padded);
     }
 
     /** Messages handled per activation before the actor yields its thread to others. */
@@ -62,12 +69,12 @@ public final class Props<M> {
         if (messagesPerActivation < 1) {
             throw new IllegalArgumentException("throughput < 1: " + messagesPerActivation);
         }
-        return new Props<>(factory, capacity, overflow, messagesPerActivation, supervisor, dedicatedThread);
+        return new Props<>(factory, capacity, overflow, messagesPerActivation, supervisor, dedicatedThread, padded);
     }
 
     /** The supervision of this actor's own failures. */
     public Props<M> withSupervisor(SupervisorStrategy strategy) {
-        return new Props<>(factory, capacity, overflow, throughput, Objects.requireNonNull(strategy), dedicatedThread);
+        return new Props<>(factory, capacity, overflow, throughput, Objects.requireNonNull(strategy), dedicatedThread, padded);
     }
 
     /**
@@ -76,7 +83,16 @@ public final class Props<M> {
      * a virtual thread's carrier.
      */
     public Props<M> withDedicatedThread(boolean dedicated) {
-        return new Props<>(factory, capacity, overflow, throughput, supervisor, dedicated);
+        return new Props<>(factory, capacity, overflow, throughput, supervisor, dedicated, padded);
+    }
+
+    /**
+     * Uses JCTools' cache-line padded mailbox instead of the unpadded one: producer and consumer
+     * indexes on separate cache lines, for a hot many-producer actor (see docs/perf-actors.md
+     * for the measured difference). Costs a few hundred bytes more per actor.
+     */
+    public Props<M> withPaddedMailbox(boolean padded) {
+        return new Props<>(factory, capacity, overflow, throughput, supervisor, dedicatedThread, padded);
     }
 
     /** The bounded capacity as configured (before rounding), or 0 when unbounded. */
