@@ -32,7 +32,8 @@ final class Sinks {
 
     static Sink create(String kind) {
         return switch (kind) {
-            case "actor" -> new ActorSink();
+            case "actor" -> new ActorSink(false);
+            case "actor-padded" -> new ActorSink(true);
             case "lbq" -> new QueueSink();
             case "vthread" -> new VirtualThreadSink();
             default -> throw new IllegalArgumentException(kind);
@@ -42,8 +43,12 @@ final class Sinks {
     static final class ActorSink implements Sink {
         final ActorSystem system = ActorSystem.create("bench");
         final LongAdder received = new LongAdder();
-        final ActorRef<Long> ref = system.spawn(Props.<Long>of(ctx -> m -> received.increment())
-                .withBoundedMailbox(BOUND, Overflow.REFUSE), "sink");
+        final ActorRef<Long> ref;
+
+        ActorSink(boolean padded) {
+            ref = system.spawn(Props.<Long>of(ctx -> m -> received.increment())
+                    .withBoundedMailbox(BOUND, Overflow.REFUSE).withPaddedMailbox(padded), "sink");
+        }
 
         @Override
         public boolean offer(Long message) {

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 @State(Scope.Benchmark)
 public class TellThroughputBench {
-    @Param({"actor", "lbq", "vthread"})
+    @Param({"actor", "actor-padded", "lbq", "vthread"})
     public String kind;
 
     private Sinks.Sink sink;
