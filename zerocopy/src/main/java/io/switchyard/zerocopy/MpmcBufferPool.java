@@ -2,8 +2,6 @@ package io.switchyard.zerocopy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,16 +13,15 @@ import java.util.List;
  * segments (at most {@value #CHUNK_BYTES} bytes each) of one shared arena, so a slot never moves,
  * never straddles a chunk and is never allocated again. {@link #close()} frees the arena.
  *
- * <p><b>Algorithm.</b> The free slots form a Treiber stack of slot indexes: {@code next[i]} links
- * free slot {@code i} to the one below it, and the head is one 64-bit word holding
- * {@code (tag << 32) | index}. Pop and push are a single CAS on that word; the tag changes on
- * every successful CAS so a head that was popped and pushed back in between (ABA) fails the CAS
- * instead of installing a stale {@code next}. (The tag would have to wrap 2^32 times while one
- * thread is stalled between its read and its CAS for ABA to slip through.) A LIFO hands the most
- * recently released, cache-warm slot out first. Each buffer also carries a FREE/HELD state;
- * release switches it by CAS, which is what detects a double release: the loser of the CAS never
- * reaches the stack, so a double release cannot corrupt the free list. (Acquire needs no CAS
- * there: popping the index already made the slot exclusively the caller's.)
+ * <p><b>Algorithm.</b> The free slots' indexes sit in a bounded MPMC FIFO ring
+ * ({@link MpmcIndexRing}, Vyukov's sequence-numbered cells): acquire is one CAS on the ring's head,
+ * release one CAS on its tail, on separate cache lines, so a thread that acquires and another
+ * that releases (the router's receive-then-hand-off shape) do not contend. (The first version
+ * was a LIFO Treiber stack, whose single head word both threads CAS; the two are compared in
+ * docs/perf-zerocopy.md.) Each buffer also carries a FREE/HELD state; release switches it by
+ * CAS, which is what detects a double release: the loser of the CAS never reaches the ring, so a
+ * double release cannot corrupt the free list. (Acquire needs no CAS there: polling the index
+ * already made the slot exclusively the caller's.)
  *
  * <p><b>Bounded.</b> When the stack is empty {@link #acquire()} returns {@code null} and counts
  * {@link ZerocopyCounter#POOL_EXHAUSTED}; the caller drops the packet. Nothing is allocated per
@@ -42,17 +39,7 @@ public final class MpmcBufferPool implements AutoCloseable {
     /** Largest native segment the slots are carved from. */
     public static final int CHUNK_BYTES = 4 << 20;
 
-    private static final int EMPTY = -1;
     private static final long PAGE = 4096;
-    private static final VarHandle HEAD;
-
-    static {
-        try {
-            HEAD = MethodHandles.lookup().findVarHandle(MpmcBufferPool.class, "head", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final String name;
     private final int slotBytes;
@@ -60,10 +47,7 @@ public final class MpmcBufferPool implements AutoCloseable {
     private final ZerocopyCounters counters;
     private final Arena arena;
     private final PacketBuffer[] buffers;
-    /** Free-list links; an entry is only written by the thread pushing that (owned) slot. */
-    private final int[] next;
-    @SuppressWarnings("unused") // accessed through HEAD
-    private volatile long head;
+    private final MpmcIndexRing free;
     private volatile boolean closed;
 
     /**
@@ -89,7 +73,7 @@ public final class MpmcBufferPool implements AutoCloseable {
         this.counters = counters;
         this.arena = Arena.ofShared();
         this.buffers = new PacketBuffer[slotCount];
-        this.next = new int[slotCount];
+        this.free = new MpmcIndexRing(slotCount);
         int slotsPerChunk = CHUNK_BYTES / slotBytes;
         MemorySegment chunk = null;
         for (int i = 0; i < slotCount; i++) {
@@ -100,11 +84,10 @@ public final class MpmcBufferPool implements AutoCloseable {
             }
             buffers[i] = new PacketBuffer(this, chunk.asSlice((long) inChunk * slotBytes, slotBytes), i);
         }
-        // Stack order: slot 0 on top, so a fresh pool hands slots out in address order.
+        // A fresh pool hands slots out in address order.
         for (int i = 0; i < slotCount; i++) {
-            next[i] = i + 1 < slotCount ? i + 1 : EMPTY;
+            free.offer(i);
         }
-        HEAD.setVolatile(this, pack(0, 0));
     }
 
     /** An MTU-class pool. */
@@ -128,8 +111,8 @@ public final class MpmcBufferPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("pool " + name + " is closed");
         }
-        int index = pop();
-        if (index == EMPTY) {
+        int index = free.poll();
+        if (index == MpmcIndexRing.EMPTY) {
             counters.increment(ZerocopyCounter.POOL_EXHAUSTED);
             return null;
         }
@@ -174,43 +157,10 @@ public final class MpmcBufferPool implements AutoCloseable {
             buffer.releasedAt = new Throwable("slot " + buffer.index() + " of pool " + name
                     + " released here by " + Thread.currentThread());
         }
-        push(buffer.index());
+        if (!free.offer(buffer.index())) {
+            throw new IllegalStateException("free list of pool " + name + " overflowed"); // a bug, not input
+        }
         return true;
-    }
-
-    private int pop() {
-        while (true) {
-            long h = (long) HEAD.getVolatile(this);
-            int index = (int) h;
-            if (index == EMPTY) {
-                return EMPTY;
-            }
-            // A stale read of next[index] is harmless: the CAS fails unless head (and its tag)
-            // is unchanged, and then next[index] is the value its pusher published before it.
-            if (HEAD.compareAndSet(this, h, pack(tag(h) + 1, next[index]))) {
-                return index;
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    private void push(int index) {
-        while (true) {
-            long h = (long) HEAD.getVolatile(this);
-            next[index] = (int) h;
-            if (HEAD.compareAndSet(this, h, pack(tag(h) + 1, index))) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    private static long pack(int tag, int index) {
-        return ((long) tag << 32) | (index & 0xFFFF_FFFFL);
-    }
-
-    private static int tag(long head) {
-        return (int) (head >>> 32);
     }
 
     /** Diagnostic name. */

@@ -38,8 +38,15 @@ package io.switchyard.zerocopy;
  *       passing every entry whatever its origin. Return the number of entries. No allocation
  *       per entry. Throw only for a broken socket (EBADF and the like).</li>
  * </ul>
- * The poller side: register the socket's EPOLLERR; on it, the owner calls
+ * The poller side: epoll always reports EPOLLERR (it need not be requested) and, level-triggered,
+ * keeps reporting it until the error queue is empty; on it, the owner calls
  * {@link ZerocopyCompletionTracker#onErrorQueueReadable()}.
+ *
+ * <p>A working reference (test-only, IPv4, unpolished) is {@code TestOnlyUdpZerocopyChannel} in
+ * this module's tests; the real-kernel tests that use it pin down the facts above: ids start at
+ * 0 and a GSO train takes one id; loopback completes COPIED; a single datagram larger than the
+ * MTU is always COPIED (fragmented with a software checksum), so zerocopy wants GSO trains of
+ * MTU-size segments, which complete without a copy through a veth.
  */
 public interface ZerocopyChannel {
 
