@@ -41,8 +41,8 @@ import java.util.Set;
  * length, not echoed.
  */
 public final class ConfigParser {
-    /** Files larger than this are refused unread: no real config is near it. */
-    public static final int MAX_FILE_BYTES = 16 << 20;
+    /** Files larger than this are refused unread (a 100k-peer file is about 17 MB). */
+    public static final int MAX_FILE_BYTES = 256 << 20;
     /** Further problems past this many are summarized in one line. */
     static final int MAX_PROBLEMS = 200;
     private static final int MAX_KEY_FILE_BYTES = 4096;
@@ -207,7 +207,7 @@ public final class ConfigParser {
         final Path file;
         final List<Problem> problems = new ArrayList<>();
         int errorCount;
-        boolean truncated;
+        int dropped; // problems past MAX_PROBLEMS
         boolean inlineSecret;
         final Set<String> warnedWgQuick = new java.util.HashSet<>();
 
@@ -236,7 +236,7 @@ public final class ConfigParser {
             if (problems.size() < MAX_PROBLEMS) {
                 problems.add(p);
             } else {
-                truncated = true;
+                dropped++;
             }
         }
 
@@ -638,10 +638,9 @@ public final class ConfigParser {
             }
             List<Problem> sorted = new ArrayList<>(problems);
             sorted.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
-            if (truncated) {
-                sorted.add(errorCount > 0 ? Problem.error(source, 0, 0, "too many problems; only the first "
-                        + MAX_PROBLEMS + " are shown") : Problem.warning(source, 0, 0, "too many warnings; only the first "
-                        + MAX_PROBLEMS + " are shown"));
+            if (dropped > 0) {
+                String msg = "too many problems: " + dropped + " more not shown";
+                sorted.add(errorCount > 0 ? Problem.error(source, 0, 0, msg) : Problem.warning(source, 0, 0, msg));
             }
             if (errorCount > 0) {
                 throw new ConfigException(sorted);
