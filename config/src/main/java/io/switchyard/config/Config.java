@@ -30,7 +30,7 @@ public record Config(String name, InterfaceConfig iface, RouterSettings settings
         }
     }
 
-    /** The peers by public key, in file order. */
+    /** The peers by public key, in file order; a new map each call (O(n)), so keep it. */
     public Map<Key32, PeerConfig> peersByKey() {
         var map = new LinkedHashMap<Key32, PeerConfig>(peers.size() * 2);
         for (PeerConfig p : peers) {
@@ -39,7 +39,7 @@ public record Config(String name, InterfaceConfig iface, RouterSettings settings
         return map;
     }
 
-    /** The peer with this public key. */
+    /** The peer with this public key: a linear scan, for tests and one-off lookups. */
     public Optional<PeerConfig> peer(Key32 publicKey) {
         return peers.stream().filter(p -> p.publicKey().equals(publicKey)).findFirst();
     }
