@@ -42,8 +42,9 @@ import java.util.function.BiConsumer;
  * owner's nodes are also indexed in a map so that {@link #removeAll} and {@link #prefixesOf} cost
  * O(prefixes of that peer), not a walk of the whole table.
  *
- * <p>Not thread-safe. The intended use is copy-on-write or single-owner: the router actor owns the
- * table; a reload builds changes there.
+ * <p>Not thread-safe: one owner (the router's control side) mutates it. The data path reads a
+ * {@link #freeze() frozen} snapshot instead, immutable and shareable across peer actors, and the
+ * owner publishes a new snapshot after each batch of changes (copy-on-write, as the kernel's RCU).
  */
 public final class AllowedIps<V> {
     private static final ValueLayout.OfInt IPV4 =
@@ -317,6 +318,53 @@ public final class AllowedIps<V> {
             }
         }
         return out;
+    }
+
+    /**
+     * An immutable snapshot for the data path: thread-safe, allocation-free lookups, faster than
+     * this mutable form (see {@link FrozenAllowedIps}). O(prefixes) plus a 64k-entry IPv4 jump
+     * table; build one per batch of changes, not per change.
+     */
+    public FrozenAllowedIps<V> freeze() {
+        int n4 = count(root4);
+        int n6 = count(root6);
+        long[] nodes4 = new long[n4 * FrozenAllowedIps.STRIDE];
+        Object[] owners4 = new Object[n4];
+        long[] nodes6 = new long[n6 * FrozenAllowedIps.STRIDE];
+        Object[] owners6 = new Object[n6];
+        flatten(root4, nodes4, owners4, new int[1]);
+        flatten(root6, nodes6, owners6, new int[1]);
+        HostRoutes<V> h4 = new HostRoutes<>();
+        HostRoutes<V> h6 = new HostRoutes<>();
+        for (Set<Node<V>> set : byOwner.values()) {
+            for (Node<V> node : set) {
+                if (isHost(node)) {
+                    (node.v6 ? h6 : h4).put(node.hi, node.lo, node.owner);
+                }
+            }
+        }
+        return new FrozenAllowedIps<>(nodes4, owners4, nodes6, owners6, h4, h6, size);
+    }
+
+    private static int count(Node<?> node) {
+        return node == null ? 0 : 1 + count(node.zero) + count(node.one);
+    }
+
+    /** Writes the subtree in depth-first order from {@code next[0]}; returns the node's index. */
+    private static <V> int flatten(Node<V> node, long[] nodes, Object[] owners, int[] next) {
+        if (node == null) {
+            return -1;
+        }
+        int k = next[0]++;
+        int base = k * FrozenAllowedIps.STRIDE;
+        nodes[base + FrozenAllowedIps.HI] = node.hi;
+        nodes[base + FrozenAllowedIps.LO] = node.lo;
+        nodes[base + FrozenAllowedIps.BITS] = node.bits;
+        owners[k] = node.owner;
+        int zero = flatten(node.zero, nodes, owners, next);
+        int one = flatten(node.one, nodes, owners, next);
+        nodes[base + FrozenAllowedIps.CHILDREN] = FrozenAllowedIps.children(zero, one);
+        return k;
     }
 
     /** Calls {@code action} for every prefix and its owner, IPv4 first, in address order. */

@@ -3,6 +3,7 @@ package io.switchyard.router.bench;
 import io.switchyard.router.protocol.ReplayWindow;
 import io.switchyard.router.protocol.WireGuard;
 import io.switchyard.router.routing.AllowedIps;
+import io.switchyard.router.routing.FrozenAllowedIps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -79,16 +80,21 @@ public final class ProtocolBench {
             counters[j] = counters[j] - rnd.nextInt(1, 64) ; // a duplicate or late packet
         }
 
+        FrozenAllowedIps<Object> exactFrozen = exact.freeze();
+        FrozenAllowedIps<Object> mixedFrozen = mixed.freeze();
+        FrozenAllowedIps<Object> exact6Frozen = exact6.freeze();
         String[] names = {
             "trie v4 /32 lookup (10k peers)", "HashMap<Integer> /32 lookup (baseline)",
             "trie v4 LPM /24 lookup (20k prefixes)", "trie v6 /128 lookup (10k peers)",
             "ReplayWindow mayAccept+accept", "TreeSet reference (baseline)",
+            "frozen v4 /32 lookup", "frozen v4 LPM /24 lookup", "frozen v6 /128 lookup",
         };
         double[][] results = new double[names.length][rounds];
         for (int r = 0; r <= rounds; r++) {
             double[] ns = {
                 trie(exact, queries), hash(hashed, queries), trie(mixed, subnetQueries), trie6(exact6, v6),
                 window(counters), treeSet(counters),
+                frozen(exactFrozen, queries), frozen(mixedFrozen, subnetQueries), frozen6(exact6Frozen, v6),
             };
             if (r == 0) continue; // warm-up round
             for (int c = 0; c < names.length; c++) results[c][r - 1] = ns[c];
@@ -104,6 +110,9 @@ public final class ProtocolBench {
         }
         System.out.printf("ratio trie/HashMap (v4 /32): %.2f%n", med[0] / med[1]);
         System.out.printf("ratio TreeSet/ReplayWindow:  %.1f%n", med[5] / med[4]);
+        System.out.printf("ratio trie/frozen LPM /24:   %.2f%n", med[2] / med[7]);
+        System.out.printf("allocated bytes per op: frozen v4 LPM %.3f%n",
+                allocPerOp(() -> frozen(mixedFrozen, subnetQueries)));
         System.out.printf("allocated bytes per op: trie v4 %.3f, trie v6 %.3f, window %.3f%n",
                 allocPerOp(() -> trie(exact, queries)), allocPerOp(() -> trie6(exact6, v6)),
                 allocPerOp(() -> window(counters)));
@@ -121,6 +130,28 @@ public final class ProtocolBench {
     }
 
     private static double trie6(AllowedIps<Object> table, long[][] queries) {
+        long t0 = System.nanoTime();
+        int hits = 0;
+        for (long[] q : queries) {
+            if (table.lookupV6(q[0], q[1]) != null) hits++;
+        }
+        long t1 = System.nanoTime();
+        sink = hits;
+        return (t1 - t0) / (double) queries.length;
+    }
+
+    private static double frozen(FrozenAllowedIps<Object> table, int[] queries) {
+        long t0 = System.nanoTime();
+        int hits = 0;
+        for (int q : queries) {
+            if (table.lookupV4(q) != null) hits++;
+        }
+        long t1 = System.nanoTime();
+        sink = hits;
+        return (t1 - t0) / (double) queries.length;
+    }
+
+    private static double frozen6(FrozenAllowedIps<Object> table, long[][] queries) {
         long t0 = System.nanoTime();
         int hits = 0;
         for (long[] q : queries) {

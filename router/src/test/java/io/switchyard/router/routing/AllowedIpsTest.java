@@ -248,6 +248,19 @@ class AllowedIpsTest {
             }
             assertEquals(ref.entries.size(), table.size(), "size " + where);
             if (step % 250 == 0) {
+                FrozenAllowedIps<String> frozen = table.freeze();
+                assertEquals(table.size(), frozen.size());
+                for (int k = 0; k < 300; k++) {
+                    byte[] q = randomAddress(rnd, bases, rnd.nextBoolean());
+                    assertEquals(ref.lookup(q), frozenLookup(frozen, q), "frozen lookup " + where);
+                }
+                for (AllowedIps.Prefix p : ref.entries.keySet()) {
+                    // Every stored prefix's own address, and its last address, hit the right owner.
+                    byte[] last = p.address();
+                    for (int b = p.bits(); b < last.length * 8; b++) last[b / 8] |= (byte) (0x80 >>> (b % 8));
+                    assertEquals(ref.lookup(p.address()), frozenLookup(frozen, p.address()), "frozen first " + p);
+                    assertEquals(ref.lookup(last), frozenLookup(frozen, last), "frozen last " + p);
+                }
                 for (String p : peers) {
                     assertEquals(ref.of(p), new HashSet<>(table.prefixesOf(p)), "prefixesOf " + p + " " + where);
                 }
@@ -256,6 +269,55 @@ class AllowedIpsTest {
                 assertEquals(ref.entries, all, "forEach " + where);
             }
         }
+    }
+
+    private static String frozenLookup(FrozenAllowedIps<String> frozen, byte[] a) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(a);
+        return a.length == 4 ? frozen.lookupV4(b.getInt(0)) : frozen.lookupV6(b.getLong(0), b.getLong(8));
+    }
+
+    /** Prefixes of every length under one /16 and around it: the jump table's edge cases. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void frozenIpv4AgainstLinearAroundJumpBoundary(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Linear ref = new Linear();
+        int base = rnd.nextInt() & 0xFFFF0000;
+        for (int i = 0; i < 400; i++) {
+            int bits = rnd.nextInt(33);
+            int addr = base ^ (rnd.nextInt() >>> rnd.nextInt(32)); // mostly near the base /16
+            byte[] a = java.nio.ByteBuffer.allocate(4).putInt(addr).array();
+            String peer = "p" + rnd.nextInt(20);
+            ref.insert(a, bits, peer);
+            table.insert(a, bits, peer);
+            if (rnd.nextInt(4) == 0) {
+                ref.remove(a, bits);
+                table.remove(a, bits);
+            }
+        }
+        FrozenAllowedIps<String> frozen = table.freeze();
+        for (int i = 0; i < 20_000; i++) {
+            int addr = base ^ (rnd.nextInt() >>> rnd.nextInt(32));
+            byte[] a = java.nio.ByteBuffer.allocate(4).putInt(addr).array();
+            assertEquals(ref.lookup(a), frozen.lookupV4(addr), "seed " + seed + " addr " + InetAddressText.of(a));
+        }
+    }
+
+    @Test
+    void frozenSnapshotIsUnaffectedByLaterChanges() {
+        table.insert(ip("10.0.0.0"), 8, "a");
+        table.insert(ip("10.9.9.9"), 32, "h");
+        FrozenAllowedIps<String> frozen = table.freeze();
+        table.removeAll("a");
+        table.insert(ip("10.9.9.9"), 32, "other");
+        assertEquals("a", frozen.lookupV4(v4("10.1.1.1")));
+        assertEquals("h", frozen.lookupV4(v4("10.9.9.9")));
+        assertNull(table.lookupV4(v4("10.1.1.1")));
+        assertTrue(frozen.ownsV4(v4("10.9.9.9"), "h"));
+        FrozenAllowedIps<String> empty = new AllowedIps<String>().freeze();
+        assertNull(empty.lookupV4(v4("10.1.1.1")));
+        assertNull(empty.lookupV6(1, 2));
+        assertEquals(0, empty.size());
     }
 
     /** Literal text of raw address bytes, for the lookup helper. */

@@ -73,6 +73,15 @@ class HostRoutesTest {
                 }
             }
         });
+        FrozenAllowedIps<String> frozen = t.freeze();
+        long frozenLookups = AllocationMeter.allocatedBy(() -> {
+            for (int r = 0; r < 200; r++) {
+                for (int a : v4) {
+                    if (frozen.lookupV4(a) != null) sink[0]++;
+                    if (frozen.lookupV6(a, ~a) != null) sink[0]++;
+                }
+            }
+        });
         ReplayWindow w = new ReplayWindow();
         long replay = AllocationMeter.allocatedBy(() -> {
             for (long c = 0; c < 200_000; c++) {
@@ -83,6 +92,7 @@ class HostRoutesTest {
         assertTrue(sink[0] > 0);
         // 400,000 lookups and 200,000 window checks; allow a few stray bytes (JIT, safepoints).
         assertTrue(lookups < 4096, "trie lookups allocated " + lookups + " bytes");
+        assertTrue(frozenLookups < 4096, "frozen lookups allocated " + frozenLookups + " bytes");
         assertTrue(replay < 4096, "replay checks allocated " + replay + " bytes");
     }
 }
