@@ -108,14 +108,24 @@ public final class ProtocolBench {
             med[c] = s[s.length / 2];
             System.out.printf("%-42s median %8.2f ns/op  (min %.2f, max %.2f)%n", names[c], med[c], s[0], s[s.length - 1]);
         }
-        System.out.printf("ratio trie/HashMap (v4 /32): %.2f%n", med[0] / med[1]);
-        System.out.printf("ratio TreeSet/ReplayWindow:  %.1f%n", med[5] / med[4]);
-        System.out.printf("ratio trie/frozen LPM /24:   %.2f%n", med[2] / med[7]);
+        // Ratios paired within each round (both cases ran back to back), then the median: steadier
+        // than a ratio of medians when the shared machine's load swings between rounds.
+        System.out.printf("per-round ratio trie/HashMap (v4 /32): %s%n", pairedRatio(results[0], results[1]));
+        System.out.printf("per-round ratio TreeSet/ReplayWindow:  %s%n", pairedRatio(results[5], results[4]));
+        System.out.printf("per-round ratio trie/frozen LPM /24:   %s%n", pairedRatio(results[2], results[7]));
+        System.out.printf("per-round ratio frozen/HashMap v4 /32: %s%n", pairedRatio(results[6], results[1]));
         System.out.printf("allocated bytes per op: frozen v4 LPM %.3f%n",
                 allocPerOp(() -> frozen(mixedFrozen, subnetQueries)));
         System.out.printf("allocated bytes per op: trie v4 %.3f, trie v6 %.3f, window %.3f%n",
                 allocPerOp(() -> trie(exact, queries)), allocPerOp(() -> trie6(exact6, v6)),
                 allocPerOp(() -> window(counters)));
+    }
+
+    private static String pairedRatio(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = a[i] / b[i];
+        Arrays.sort(r);
+        return String.format("median %.2f (min %.2f, max %.2f)", r[r.length / 2], r[0], r[r.length - 1]);
     }
 
     private static double trie(AllowedIps<Object> table, int[] queries) {
