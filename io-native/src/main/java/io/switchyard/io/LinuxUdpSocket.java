@@ -112,7 +112,6 @@ final class LinuxUdpSocket implements UdpSocket {
                 throw Errno.exception("socket", -fd);
             }
             try {
-                MemorySegment one = a.allocate(JAVA_INT);
                 if (v6) {
                     // Dual stack on a wildcard bind; a specific IPv6 address is IPv6 only anyway.
                     setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_V6ONLY, 0, "IPV6_V6ONLY");
@@ -160,7 +159,6 @@ final class LinuxUdpSocket implements UdpSocket {
                     throw Errno.exception("getsockname", -r);
                 }
                 InetSocketAddress local = SockAddr.decode(addr, 0);
-                one.set(JAVA_INT, 0, 0);
                 EpollPoller poller = EpollPoller.instance();
                 Readiness readiness = poller.register(fd);
                 return new LinuxUdpSocket(fd, v6, gro, gso, rxq || gro, o.zeroCopy, local, remote, poller, readiness);

@@ -46,7 +46,7 @@ public final class Readiness {
                     throw new SocketClosedException(call);
                 }
                 if ((ready.get() & bit) != 0) {
-                    ready.getAndUpdate(v -> v & ~bit);
+                    clear(bit);
                     return;
                 }
                 LockSupport.park(this);
@@ -63,7 +63,10 @@ public final class Readiness {
 
     /** Sets readiness bits ({@link #READ}, {@link #WRITE}, {@link #ERROR}) and wakes their waiters. */
     public void signalBits(int bits) {
-        ready.getAndUpdate(v -> v | bits);
+        int v;
+        do {
+            v = ready.get();
+        } while ((v & bits) != bits && !ready.compareAndSet(v, v | bits));
         if ((bits & READ) != 0) {
             unpark(reader);
         }
@@ -88,6 +91,13 @@ public final class Readiness {
             bits |= ERROR;
         }
         signalBits(bits);
+    }
+
+    private void clear(int bit) {
+        int v;
+        do {
+            v = ready.get();
+        } while ((v & bit) != 0 && !ready.compareAndSet(v, v & ~bit));
     }
 
     /** Marks closed and wakes every waiter (each then throws {@link SocketClosedException}). */
