@@ -211,7 +211,19 @@ public final class PeerTimers {
      * triggers {@link #keepKeyFreshSending}, and its keys would otherwise die at 180 s.
      */
     public int keepKeyFreshReceiving(long now, long sessionCreated, boolean weInitiated) {
-        if (sentLastMinuteHandshake || !weInitiated || now - sessionCreated < LAST_MINUTE_REKEY) {
+        if (!weInitiated || now - sessionCreated < LAST_MINUTE_REKEY) {
+            return 0;
+        }
+        return lastMinuteHandshakeWanted(now);
+    }
+
+    /**
+     * The receive-side rekey when the session itself already applied the age rule (for example
+     * a keypair's own "rekey on receive" predicate): asks for one handshake, then nothing more
+     * until a handshake completes.
+     */
+    public int lastMinuteHandshakeWanted(long now) {
+        if (sentLastMinuteHandshake) {
             return 0;
         }
         sentLastMinuteHandshake = true;

@@ -220,6 +220,10 @@ class PeerTimersTest {
         t.handshakeComplete(172 * S);
         assertEquals(SEND_HANDSHAKE_INITIATION, t.keepKeyFreshReceiving(173 * S, created, true),
                 "armed again after a completed handshake");
+        t.handshakeInitiated(173 * S);
+        assertEquals(0, t.lastMinuteHandshakeWanted(179 * S), "the predicate form shares the once-flag");
+        t.handshakeComplete(180 * S);
+        assertEquals(SEND_HANDSHAKE_INITIATION, t.lastMinuteHandshakeWanted(181 * S));
     }
 
     @Test
