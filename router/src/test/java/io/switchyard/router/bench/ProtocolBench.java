@@ -114,11 +114,31 @@ public final class ProtocolBench {
         System.out.printf("per-round ratio TreeSet/ReplayWindow:  %s%n", pairedRatio(results[5], results[4]));
         System.out.printf("per-round ratio trie/frozen LPM /24:   %s%n", pairedRatio(results[2], results[7]));
         System.out.printf("per-round ratio frozen/HashMap v4 /32: %s%n", pairedRatio(results[6], results[1]));
+        freezeCost(rnd);
         System.out.printf("allocated bytes per op: frozen v4 LPM %.3f%n",
                 allocPerOp(() -> frozen(mixedFrozen, subnetQueries)));
         System.out.printf("allocated bytes per op: trie v4 %.3f, trie v6 %.3f, window %.3f%n",
                 allocPerOp(() -> trie(exact, queries)), allocPerOp(() -> trie6(exact6, v6)),
                 allocPerOp(() -> window(counters)));
+    }
+
+    /** What publishing a snapshot costs: insert 100k peers (a /32 and a /128 each), then freeze. */
+    private static void freezeCost(SplittableRandom rnd) {
+        AllowedIps<Object> big = new AllowedIps<>();
+        for (int i = 0; i < 100_000; i++) {
+            Object p = new Object();
+            big.insertV4(0x0A000000 | rnd.nextInt(1 << 24), 32, p);
+            big.insertV6(0xfd00_0000_0000_0000L, rnd.nextLong(), 128, p);
+        }
+        double[] ms = new double[5];
+        for (int r = 0; r < ms.length; r++) {
+            long t0 = System.nanoTime();
+            sink = big.freeze();
+            ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf("freeze of %d prefixes (100k peers): median %.1f ms (min %.1f, max %.1f) over 5%n",
+                big.size(), ms[2], ms[0], ms[4]);
     }
 
     private static String pairedRatio(double[] a, double[] b) {
