@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
  * The native data path allocates nothing per datagram: after warm-up, thousands of rounds of
  * send + GSO train + receive (32 datagrams a round) allocate under 8 bytes per datagram on the
  * calling thread (JVM per-thread allocation counter); one object per datagram would be at least
- * 16. Observed when written: about 40 bytes per
- * syscall (120 per round of three calls) on JDK 25, source not yet pinned down (the FFM
- * downcall path is the suspect; the batch code itself measured 0).
+ * 16. Observed: about 48 bytes per round (1.5 per datagram), not yet traced; a standalone probe
+ * of trySend/tryReceive/sendTrain/receive measured 0-4 bytes per round. (This test found
+ * {@code AtomicLongArray.accumulateAndGet} allocating 40 bytes per receive call.)
  */
 class HotPathAllocationTest extends SocketFixture {
     @Override
@@ -36,11 +36,12 @@ class HotPathAllocationTest extends SocketFixture {
         Method allocatedBytes = Class.forName("com.sun.management.ThreadMXBean")
                 .getMethod("getThreadAllocatedBytes", long.class);
         long tid = Thread.currentThread().threadId();
-        int rounds = 3000;
+        int rounds = 5000;
+        int warmup = 20_000; // long enough for C2, whose escape analysis the FFM path relies on
         long before = 0;
         long received = 0;
-        for (int r = 0; r < 2 * rounds; r++) {
-            if (r == rounds) { // first half is warm-up (JIT), second half is measured
+        for (int r = 0; r < warmup + rounds; r++) {
+            if (r == warmup) {
                 before = (long) allocatedBytes.invoke(mx, tid);
                 received = 0;
             }
