@@ -116,6 +116,24 @@ class NativeOffloadTest extends SocketFixture {
     }
 
     @Test
+    void kernelDropsOnAFullReceiveQueueAreCounted() throws Exception {
+        // A tiny receive buffer (the kernel doubles and floors it) overflows after a few datagrams.
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).receiveBuffer(1));
+        DatagramChannel tx = jdkChannel(LO4);
+        for (int i = 0; i < 500; i++) {
+            tx.send(ByteBuffer.wrap(payload(i, 1000)), rx.localAddress());
+        }
+        RecvBatch b = batch(64, 2048);
+        int got = rx.receive(b);
+        // The kernel stamps its drop count on each datagram as it is queued, so the count shows
+        // on the first datagram queued after the drops.
+        tx.send(ByteBuffer.wrap(payload(0, 1)), rx.localAddress());
+        got += rx.receive(b);
+        long drops = rx.counters().get(IoCounter.KERNEL_DROPS);
+        assertTrue(drops > 0 && got + drops == 501, "received " + got + ", kernel drops " + drops);
+    }
+
+    @Test
     void icmpUnreachableOnAConnectedSocketIsCountedNotThrown() throws Exception {
         DatagramChannel gone = jdkChannel(LO4);
         InetSocketAddress dead = (InetSocketAddress) gone.getLocalAddress();
