@@ -18,14 +18,14 @@ import java.nio.ByteBuffer;
  * receive path a bad tag is an ordinary counted drop. An instance is not thread-safe: one session
  * direction belongs to one peer actor at a time.
  */
-public sealed interface Aead permits JdkChaCha20Poly1305, InPlaceChaCha20Poly1305 {
+public sealed interface Aead permits JdkChaCha20Poly1305, InPlaceChaCha20Poly1305, HybridChaCha20Poly1305 {
     int KEY_SIZE = 32;
     int NONCE_SIZE = 12;
     int TAG_SIZE = 16;
 
-    /** The default engine for {@code key} (32 bytes; copied). */
+    /** The default engine for {@code key} (32 bytes; copied): {@link HybridChaCha20Poly1305}. */
     static Aead of(byte[] key) {
-        return new InPlaceChaCha20Poly1305(key);
+        return new HybridChaCha20Poly1305(key);
     }
 
     /** Engine names for benchmarks and diagnostics. */

@@ -22,6 +22,7 @@ class AeadVectorTest {
         return switch (name) {
             case "jdk" -> JdkChaCha20Poly1305::new;
             case "inplace" -> InPlaceChaCha20Poly1305::new;
+            case "hybrid" -> HybridChaCha20Poly1305::new;
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -31,7 +32,7 @@ class AeadVectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jdk", "inplace"})
+    @ValueSource(strings = {"jdk", "inplace", "hybrid"})
     void wycheproofChaCha20Poly1305(String name) {
         List<Vectors.Case> cases = Vectors.wycheproof("chacha20_poly1305_test.json");
         int checked = 0;
@@ -78,7 +79,7 @@ class AeadVectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jdk", "inplace"})
+    @ValueSource(strings = {"jdk", "inplace", "hybrid"})
     void rfc8439Section282(String name) {
         byte[] key = Vectors.hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
         byte[] nonce = Vectors.hex("070000004041424344454647");
@@ -118,6 +119,14 @@ class AeadVectorTest {
             assertEquals(len, new JdkChaCha20Poly1305(key).open(counter, b, 16, len + 16));
             assertArrayEquals(text, bytes(a, 16, len));
             assertArrayEquals(text, bytes(b, 16, len));
+            // The default engine switches engines by size: it must agree on both sides of the cut.
+            ByteBuffer h = buffer(direct, 16 + len + 16);
+            h.put(16, text);
+            Aead.of(key).seal(counter, h, 16, len);
+            new InPlaceChaCha20Poly1305(key).seal(counter, a, 16, len);
+            assertEquals(a, h, "hybrid len " + len);
+            assertEquals(len, new JdkChaCha20Poly1305(key).open(counter, h, 16, len + 16));
+            assertEquals(len, Aead.of(key).open(counter, a, 16, len + 16));
             // The counter is the nonce: the wrong one fails, and so does a flipped bit.
             new InPlaceChaCha20Poly1305(key).seal(counter, a, 16, len);
             assertEquals(-1, new InPlaceChaCha20Poly1305(key).open(counter + 1, a, 16, len + 16));
@@ -128,7 +137,7 @@ class AeadVectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jdk", "inplace"})
+    @ValueSource(strings = {"jdk", "inplace", "hybrid"})
     void shortOrMisnoncedInputIsRefusedCleanly(String name) {
         Aead aead = engine(name).apply(new byte[32]);
         assertEquals(-1, aead.open(1, ByteBuffer.allocate(15), 0, 15));
