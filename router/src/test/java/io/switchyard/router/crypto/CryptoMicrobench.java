@@ -70,6 +70,8 @@ public final class CryptoMicrobench {
         ByteBuffer inPlaceBuf = ByteBuffer.allocateDirect(16 + size + 16);
         Aead jdk = new JdkChaCha20Poly1305(key);
         Aead inPlace = new InPlaceChaCha20Poly1305(key);
+        Aead hybrid = Aead.of(key);
+        ByteBuffer hybridBuf = ByteBuffer.allocateDirect(16 + size + 16);
         org.bouncycastle.crypto.modes.ChaCha20Poly1305 bc = new org.bouncycastle.crypto.modes.ChaCha20Poly1305();
         byte[] bcBuf = new byte[16 + size + 16];
         org.bouncycastle.crypto.params.KeyParameter bcKey = new org.bouncycastle.crypto.params.KeyParameter(key);
@@ -77,6 +79,7 @@ public final class CryptoMicrobench {
         Map<String, Op> seal = new LinkedHashMap<>();
         seal.put("seal jdk-cipher " + size, i -> jdk.seal(counter[0]++, jdkBuf, 16, size));
         seal.put("seal in-place-java " + size, i -> inPlace.seal(counter[0]++, inPlaceBuf, 16, size));
+        seal.put("seal hybrid(default) " + size, i -> hybrid.seal(counter[0]++, hybridBuf, 16, size));
         seal.put("seal bc-engine(byte[]) " + size, i -> {
             byte[] nonce = Aead.nonce(counter[0]++);
             bc.init(true, new org.bouncycastle.crypto.params.ParametersWithIV(bcKey, nonce));
