@@ -53,6 +53,26 @@ class HashAndKeysTest {
         assertArrayEquals(Blake2s.hmac(t0, t[1], new byte[] {3}), t[2]);
     }
 
+    /** Kdf vectors generated with wireguard-go (as published in a Rust WireGuard implementation's tests). */
+    @Test
+    void kdfMatchesWireguardGo() {
+        String[][] vectors = {
+            {"", "", "8387b46bf43eccfcf349552a095d8315c4055beb90208fb1be23b894bc2ed5d0",
+                "58a0e5f6faefccf4807bff1f05fa8a9217945762040bcec2f4b4a62bdfe0e86e",
+                "0ce6ea98ec548f8e281e93e32db65621c45eb18dc6f0a7ad94178610a2f7338e"},
+            {"deadbeef", "", "55329dc80e690fd86bd9661f0851c9b3686df2b1fda0347bc3d27958254b32c6",
+                "8dfc6d33a8118ffe408b31ddac25f72aee9115a45b69ba176ad012b243834fee",
+                "d69e852a2896569ea54a67969aa1800287921dac53ce6db4b4e12192f263c4c4"},
+        };
+        for (String[] v : vectors) {
+            byte[][] t = Blake2s.kdf(3, Vectors.hex(v[0]), Vectors.hex(v[1]));
+            assertArrayEquals(Vectors.hex(v[2]), t[0]);
+            assertArrayEquals(Vectors.hex(v[3]), t[1]);
+            assertArrayEquals(Vectors.hex(v[4]), t[2]);
+            assertArrayEquals(Vectors.hex(v[2]), Blake2s.kdf(1, Vectors.hex(v[0]), Vectors.hex(v[1]))[0]);
+        }
+    }
+
     @Test
     void keyTextIsWhatWgPrints() {
         byte[] priv = Vectors.hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
