@@ -82,6 +82,30 @@ class HandshakeTest {
         assertThrows(HandshakeException.class, () -> alice.beginSession(aliceToBob));
     }
 
+    /** The injected ephemeral source, clock and prologue fully determine message 1. */
+    @Test
+    void injectedEnvironmentMakesInitiationsReproducibleAndThePrologueBinds() throws Exception {
+        byte[] initiatorKey = X25519.generatePrivateKey();
+        byte[] ephemeral = X25519.generatePrivateKey();
+        Environment fixed = new Environment(() -> ephemeral.clone(), clocks, clocks, WireGuard.IDENTIFIER);
+        Noise first = new Noise(new StaticIdentity(initiatorKey), fixed);
+        Noise second = new Noise(new StaticIdentity(initiatorKey), fixed);
+        byte[] m1 = first.createInitiation(first.newPeer(bob.identity().publicKey(), psk), 9);
+        byte[] m2 = second.createInitiation(second.newPeer(bob.identity().publicKey(), psk), 9);
+        assertArrayEquals(m1, m2);
+        assertArrayEquals(X25519.publicKey(ephemeral),
+                Arrays.copyOfRange(m1, Messages.INITIATION_EPHEMERAL, Messages.INITIATION_EPHEMERAL + 32));
+
+        Environment otherPrologue = new Environment(() -> ephemeral.clone(), clocks, clocks, "not WireGuard".getBytes());
+        Noise stranger = new Noise(new StaticIdentity(initiatorKey), otherPrologue);
+        byte[] m3 = stranger.createInitiation(stranger.newPeer(bob.identity().publicKey(), psk), 9);
+        assertFalse(Arrays.equals(m1, m3));
+        Handshake bobToFirst = bob.newPeer(first.identity().publicKey(), psk);
+        assertEquals(Reason.DECRYPT_FAILED,
+                assertThrows(HandshakeException.class, () -> bob.consumeInitiation(m3, k -> bobToFirst)).reason());
+        assertSame(bobToFirst, bob.consumeInitiation(m1, k -> bobToFirst));
+    }
+
     @Test
     void pskMismatchFailsAtTheResponse() throws Exception {
         Handshake bobWrongPsk = bob.newPeer(alice.identity().publicKey(), Keys.generatePresharedKey());
