@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to the NIO baseline and the batch occupancy.
  *
  * <p>Receive side (100 B datagrams, 1/2/4 sender threads): the receiver is NIO (one syscall per
- * datagram), recvmmsg (batch 64), or recvmmsg + UDP_GRO (8 slots of 64 KiB). The senders are
- * the same for NIO and recvmmsg (native sendmmsg batches of 64); for GRO they send GSO trains of
- * 64, because loopback has no NAPI GRO: only a GSO train reaches a GRO socket coalesced.
+ * datagram), recvmmsg (batch 64), or recvmmsg + UDP_GRO (8 slots of 64 KiB). The senders are the
+ * same for NIO and recvmmsg (native sendmmsg batches of 64); for GRO they send GSO trains of
+ * 64, because loopback has no NAPI GRO: only a GSO train reaches a GRO socket coalesced. On two
+ * shared cores the sender threads compete with the receiver, so a second table measures the
+ * receiver alone: the time to drain a pre-filled receive queue ({@link #drainRound}).
  *
  * <p>Send side (1,400 B datagrams, one sender): NIO send per datagram vs sendmmsg (64) vs GSO
  * trains (46 x 1,400 = 64,400 B); the receiver is one native GRO socket for all three.
@@ -67,6 +69,16 @@ public final class DatagramThroughput {
             }
             print("receive 100 B, " + senders + " sender(s)", results, Rx.NIO);
         }
+        Map<Rx, List<Sample>> drain = new LinkedHashMap<>();
+        for (int r = 0; r <= rounds; r++) {
+            for (Rx rx : rotate(new Rx[] {Rx.NIO, Rx.RECVMMSG}, r)) {
+                Sample s = drainRound(rx, 100_000);
+                if (r > 0) {
+                    drain.computeIfAbsent(rx, k -> new ArrayList<>()).add(s);
+                }
+            }
+        }
+        print("drain a pre-filled queue of 100,000 x 100 B (receiver alone)", drain, Rx.NIO);
         Map<Tx, List<Sample>> send = new LinkedHashMap<>();
         for (int r = 0; r <= rounds; r++) {
             for (Tx tx : rotate(Tx.values(), r)) {
@@ -139,6 +151,49 @@ public final class DatagramThroughput {
         }
     }
 
+    /**
+     * Senders in the receive rounds: sendmmsg batches of 64 for NIO and recvmmsg, GSO trains for
+     * GRO (the only way to get coalesced buffers over loopback).
+     */
+    private static Tx senderKind(Rx rx) {
+        return rx == Rx.GRO ? Tx.GSO : Tx.SENDMMSG;
+    }
+
+    /**
+     * Receiver cost alone: fill a large receive queue with {@code count} 100 B datagrams while the
+     * receiver is idle, then time how fast it drains them (no sender competes for the CPU).
+     */
+    private static Sample drainRound(Rx rx, int count) throws Exception {
+        UdpOptions ro = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).receiveBuffer(256 << 20)
+                .transport(rx == Rx.NIO ? Transport.NIO : Transport.NATIVE);
+        UdpOptions so = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).transport(Transport.NATIVE);
+        try (UdpSocket rs = Datagrams.open(ro); UdpSocket ss = Datagrams.open(so);
+             RecvBatch rb = new RecvBatch(64, 2048); SendBatch sb = new SendBatch(64);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(100L * 64);
+            SockAddr dest = SockAddr.of(rs.localAddress());
+            for (int sent = 0; sent < count; sent += 64) {
+                sb.clear();
+                for (int i = 0; i < 64; i++) {
+                    sb.add(data, 100L * i, 100, dest);
+                }
+                ss.send(sb);
+            }
+            Thread.sleep(50);
+            long got = 0;
+            long t0 = System.nanoTime();
+            while (true) {
+                int n = rs.tryReceive(rb);
+                if (n == 0) {
+                    break;
+                }
+                got += n;
+            }
+            long t1 = System.nanoTime();
+            return new Sample(got * 1e9 / (t1 - t0), rs.counters().averageReceiveBatch());
+        }
+    }
+
     private static Sample receiveRound(Rx rx, int senders, double seconds) throws Exception {
         UdpOptions ro = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).receiveBuffer(8 << 20)
                 .transport(rx == Rx.NIO ? Transport.NIO : Transport.NATIVE).gro(rx == Rx.GRO);
@@ -149,7 +204,7 @@ public final class DatagramThroughput {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> st = new ArrayList<>();
             for (int i = 0; i < senders; i++) {
-                st.add(Thread.ofPlatform().start(() -> blast(rs.localAddress(), 100, 64, rx == Rx.GRO ? Tx.GSO : Tx.SENDMMSG, stop)));
+                st.add(Thread.ofPlatform().start(() -> blast(rs.localAddress(), 100, 64, senderKind(rx), stop)));
             }
             return measure(receiver, rs, seconds, stop, st, rt);
         }
