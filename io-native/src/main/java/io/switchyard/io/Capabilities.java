@@ -34,6 +34,8 @@ public final class Capabilities {
                 if (c == null) {
                     c = new Capabilities(run());
                     probed = c;
+                    System.getLogger("io.switchyard.io").log(System.Logger.Level.INFO,
+                            "datagram I/O capabilities:\n{0}", c);
                 }
             }
         }

@@ -31,7 +31,9 @@ import java.lang.foreign.MemorySegment;
  * pooled buffers go out without a copy). Owned by one thread (the sending one).
  *
  * <p>The batch only records buffer addresses: the caller keeps the buffers alive and unchanged
- * until the send returns. Destinations are copied (32 bytes) into the batch's native memory;
+ * until the send returns. Destinations are copied (32 bytes) into the batch's native memory for
+ * the native transport; the NIO transport uses the {@link SockAddr} object itself (its cached
+ * decoded form) at send time, so do not change a destination between {@code add} and the send.
  * {@code null} means "the connected peer". A send consumes datagrams from the front;
  * {@link #remaining()} says how many are still to go after a partial send.
  */
