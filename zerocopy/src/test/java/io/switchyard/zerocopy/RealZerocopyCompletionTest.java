@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A real zerocopy completion (code 0): GSO trains leave through a veth whose peer address has no
  * neighbour, so the packets wait in the neighbour queue and are dropped when resolution fails,
- * without ever being copied. Needs root and iproute2 (skipped otherwise); the veth pair gets a
+ * without ever being copied; a close meanwhile keeps the buffers until then. Needs root and iproute2 (skipped otherwise); the veth pair gets a
  * name and a /30 unique to this JVM and is deleted afterwards.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -77,15 +77,21 @@ class RealZerocopyCompletionTest {
                 assertEquals(SendOutcome.SENT_ZEROCOPY, tracker.send(batch), "errno " + channel.lastErrno);
             }
             assertEquals(4, tracker.outstandingSends(), "held while queued for the neighbour");
+            // Closing now must not hand the buffers back: the packets still sit in the
+            // neighbour queue, pinning these pages.
+            assertEquals(4, tracker.close());
+            assertEquals(32, pool.inUse());
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (tracker.outstandingSends() > 0 && System.nanoTime() < deadline) {
                 tracker.onErrorQueueReadable();
                 Thread.sleep(10);
             }
             assertEquals(0, tracker.outstandingSends());
+            assertEquals(0, pool.inUse(), "released once the kernel completed them");
             assertEquals(4, counters.get(ZerocopyCounter.COMPLETED_ZEROCOPY), counters.toString());
             assertEquals(0, counters.get(ZerocopyCounter.COMPLETED_COPIED));
             assertTrue(tracker.zerocopyActive());
+            assertEquals(0, tracker.close());
         }
     }
 }
