@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Retained heap per idle actor: heap used after GC with N idle actors (each has started and
  * handled one message) minus heap used after GC before spawning them, divided by N. Prints
  * one line per round; run with a fixed heap so the collector does not resize under us:
- * {@code java -Xms2g -Xmx2g -XX:+UseParallelGC -cp ... io.switchyard.bench.actors.IdleActorHeap [n] [rounds]}.
+ * {@code java -Xms2g -Xmx2g -XX:+UseParallelGC -cp ... io.switchyard.bench.actors.IdleActorHeap [n] [rounds] [padded]}.
  */
 public final class IdleActorHeap {
     private IdleActorHeap() {}
@@ -31,10 +31,11 @@ public final class IdleActorHeap {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        boolean padded = args.length > 2 && args[2].equals("padded");
         for (int round = 0; round < rounds; round++) {
             ActorSystem system = ActorSystem.create("heap");
             LongAdder handled = new LongAdder();
-            Props<Integer> props = Props.<Integer>of(ctx -> m -> handled.increment());
+            Props<Integer> props = Props.<Integer>of(ctx -> m -> handled.increment()).withPaddedMailbox(padded);
             List<ActorRef<Integer>> refs = new ArrayList<>(n);
             long before = usedAfterGc();
             for (int i = 0; i < n; i++) {
@@ -50,8 +51,8 @@ public final class IdleActorHeap {
             // the refs list itself: 4-byte compressed pointers plus the array header
             long listBytes = 16L + 4L * n;
             double perActor = (after - before - listBytes) / (double) n;
-            System.out.printf("round %d: %d idle actors, %.0f bytes/actor retained (runningThreads=%d, live=%d)%n",
-                    round, n, perActor, system.runningThreads(), system.liveActors());
+            System.out.printf("round %d: %d idle actors%s, %.0f bytes/actor retained (runningThreads=%d, live=%d)%n",
+                    round, n, padded ? " (padded mailboxes)" : "", perActor, system.runningThreads(), system.liveActors());
             refs.clear();
             system.shutdown(Duration.ofSeconds(30));
         }
