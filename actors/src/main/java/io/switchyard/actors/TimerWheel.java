@@ -53,11 +53,15 @@ final class TimerWheel implements Timers {
 
     @Override
     public <M> Cancellable scheduleOnce(ActorRef<? super M> target, M message, Duration delay) {
+        java.util.Objects.requireNonNull(target, "target");
+        java.util.Objects.requireNonNull(message, "message");
         return add(new TellEntry<>(target, message, 0), delay);
     }
 
     @Override
     public <M> Cancellable scheduleAtFixedRate(ActorRef<? super M> target, M message, Duration initialDelay, Duration period) {
+        java.util.Objects.requireNonNull(target, "target");
+        java.util.Objects.requireNonNull(message, "message");
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("period must be positive: " + period);
         }
