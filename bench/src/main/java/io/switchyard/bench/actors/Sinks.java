@@ -31,9 +31,13 @@ final class Sinks {
     }
 
     static Sink create(String kind) {
+        return create(kind, Props.DEFAULT_THROUGHPUT);
+    }
+
+    static Sink create(String kind, int throughput) {
         return switch (kind) {
-            case "actor" -> new ActorSink(false);
-            case "actor-padded" -> new ActorSink(true);
+            case "actor" -> new ActorSink(false, throughput);
+            case "actor-padded" -> new ActorSink(true, throughput);
             case "lbq" -> new QueueSink();
             case "vthread" -> new VirtualThreadSink();
             default -> throw new IllegalArgumentException(kind);
@@ -45,9 +49,9 @@ final class Sinks {
         final LongAdder received = new LongAdder();
         final ActorRef<Long> ref;
 
-        ActorSink(boolean padded) {
+        ActorSink(boolean padded, int throughput) {
             ref = system.spawn(Props.<Long>of(ctx -> m -> received.increment())
-                    .withBoundedMailbox(BOUND, Overflow.REFUSE).withPaddedMailbox(padded), "sink");
+                    .withBoundedMailbox(BOUND, Overflow.REFUSE).withPaddedMailbox(padded).withThroughput(throughput), "sink");
         }
 
         @Override

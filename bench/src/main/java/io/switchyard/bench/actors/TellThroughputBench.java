@@ -32,12 +32,16 @@ public class TellThroughputBench {
     @Param({"actor", "actor-padded", "lbq", "vthread"})
     public String kind;
 
+    /** Messages per activation for the actor kinds (e.g. {@code -p throughput=64,1024}). */
+    @Param({"64"})
+    public int throughput;
+
     private Sinks.Sink sink;
     private static final Long MESSAGE = 42L;
 
     @Setup(Level.Trial)
     public void setUp() {
-        sink = Sinks.create(kind);
+        sink = Sinks.create(kind, throughput);
     }
 
     @TearDown(Level.Trial)
