@@ -1,4 +1,8 @@
-/** The WireGuard router: protocol, router and peer actors, control plane, CLI and embeddable API. */
+/**
+ * The WireGuard router: protocol, router and peer actors, control plane, CLI and embeddable API.
+ *
+ * <p>Helpers adding a package add one {@code exports} line, kept in alphabetical order.
+ */
 module io.switchyard.router {
     requires io.switchyard.actors;
     requires io.switchyard.io;
@@ -8,5 +12,11 @@ module io.switchyard.router {
     requires org.bouncycastle.provider;
     requires info.picocli;
     exports io.switchyard.router;
+    exports io.switchyard.router.crypto;
+    exports io.switchyard.router.noise;
+    exports io.switchyard.router.protocol;
+    exports io.switchyard.router.routing;
+    exports io.switchyard.router.session;
+    exports io.switchyard.router.timers;
     opens io.switchyard.router.cli to info.picocli;
 }

@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A WireGuard-compatible datagram router on JDK virtual threads.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            KeyCommands.GenKey.class,
+            KeyCommands.GenPsk.class,
+            KeyCommands.PubKey.class,
+            DoctorCommand.class,
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
