@@ -12,6 +12,7 @@ module io.switchyard.router {
     requires org.bouncycastle.provider;
     requires info.picocli;
     exports io.switchyard.router;
+    exports io.switchyard.router.control;
     exports io.switchyard.router.crypto;
     exports io.switchyard.router.noise;
     exports io.switchyard.router.protocol;

@@ -1,0 +1,50 @@
+package io.switchyard.router.control;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The hub's counters at one moment, as the control socket, the metrics endpoint and
+ * {@code switchyard show} report them. The shape of the hub's {@code HubStats}, with drop reasons
+ * as text labels; all counters are totals since start (monotonic), except named counters that
+ * are gauges by the naming rule of {@link PrometheusText}.
+ *
+ * @param listenPort the UDP port actually bound (not the configured 0 for "any")
+ * @param drops dropped packets by reason label, every reason that is non-zero
+ * @param counters named data-path counters and gauges (GSO trains, zerocopy completions, mailbox
+ *     depths, ...), keyed by dotted lower-case names such as {@code gso.trains}; iteration order
+ *     is kept
+ */
+public record ControlSnapshot(
+        int listenPort, long rxPackets, long rxBytes, long txPackets, long txBytes,
+        long handshakesCompleted, long cookieRepliesSent, Map<String, Long> drops,
+        Map<String, Long> counters, List<PeerSnapshot> peers) {
+
+    public ControlSnapshot {
+        drops = Collections.unmodifiableMap(new LinkedHashMap<>(drops));
+        counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
+        peers = List.copyOf(peers);
+    }
+
+    /** A snapshot with no traffic: what an idle hub with these peers reports. */
+    public static ControlSnapshot idle(int listenPort) {
+        return new ControlSnapshot(listenPort, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), List.of());
+    }
+
+    /** The peer with this key, by linear scan. */
+    public Optional<PeerSnapshot> peer(io.switchyard.config.Key32 key) {
+        return peers.stream().filter(p -> p.publicKey().equals(key)).findFirst();
+    }
+
+    /** The sum of all drop counters. */
+    public long totalDrops() {
+        long sum = 0;
+        for (long v : drops.values()) {
+            sum += v;
+        }
+        return sum;
+    }
+}
