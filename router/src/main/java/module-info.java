@@ -11,6 +11,8 @@ module io.switchyard.router {
     requires com.github.benmanes.caffeine;
     requires org.bouncycastle.provider;
     requires info.picocli;
+    requires jdk.httpserver;
+    requires jdk.jfr;
     exports io.switchyard.router;
     exports io.switchyard.router.control;
     exports io.switchyard.router.crypto;

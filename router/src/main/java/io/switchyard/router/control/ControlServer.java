@@ -1,6 +1,7 @@
 package io.switchyard.router.control;
 
 import io.switchyard.config.Config;
+import io.switchyard.config.ConfigDiff;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -322,17 +323,35 @@ public final class ControlServer implements AutoCloseable {
             return false;
         }
         UapiException failure = null;
+        ConfigAppliedEvent event = new ConfigAppliedEvent();
+        Config current = null;
+        Config next = null;
         mutation.lock();
         try {
-            Config current = target.config();
-            Config next = Uapi.applySet(current, target.listenPort(), lines);
+            event.begin();
+            current = target.config();
+            next = Uapi.applySet(current, target.listenPort(), lines);
             if (!next.equals(current)) {
                 applyTo(next);
             }
         } catch (UapiException e) {
             failure = e;
         } finally {
+            event.end();
             mutation.unlock();
+        }
+        if (event.shouldCommit() && (failure != null || !next.equals(current))) {
+            event.source = "uapi-set";
+            if (failure == null) {
+                ConfigDiff d = ConfigDiff.between(current, next);
+                event.added = d.added().size();
+                event.removed = d.removed().size();
+                event.changed = d.changed().size();
+            } else {
+                event.errno = failure.errno();
+                event.error = failure.getMessage();
+            }
+            event.commit();
         }
         reply(out, new StringBuilder(), failure);
         return true;
@@ -352,7 +371,9 @@ public final class ControlServer implements AutoCloseable {
     private void reload(OutputStream out) throws IOException {
         StringBuilder sb = new StringBuilder();
         UapiException failure = null;
+        ConfigAppliedEvent event = new ConfigAppliedEvent();
         mutation.lock();
+        event.begin();
         try {
             message(sb, target.reload());
         } catch (UapiException e) {
@@ -363,7 +384,16 @@ public final class ControlServer implements AutoCloseable {
             failure = new UapiException(UapiException.EIO, "reload failed: " + e, e);
             message(sb, failure.getMessage());
         } finally {
+            event.end();
             mutation.unlock();
+        }
+        if (event.shouldCommit()) {
+            event.source = "reload";
+            if (failure != null) {
+                event.errno = failure.errno();
+                event.error = failure.getMessage();
+            }
+            event.commit();
         }
         reply(out, sb, failure);
     }

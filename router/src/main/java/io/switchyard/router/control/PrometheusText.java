@@ -1,0 +1,160 @@
+package io.switchyard.router.control;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a {@link ControlSnapshot} in the Prometheus text exposition format, version 0.0.4: for
+ * each metric family one {@code # HELP} and one {@code # TYPE} line, then its samples, families
+ * never interleaved; label values escape {@code \}, {@code "} and newline; HELP text escapes
+ * {@code \} and newline.
+ *
+ * <p>Families: {@code switchyard_rx_packets_total}, {@code _rx_bytes_total},
+ * {@code _tx_packets_total}, {@code _tx_bytes_total}, {@code _handshakes_completed_total},
+ * {@code _cookie_replies_sent_total}, {@code _drops_total{reason}}, {@code _peers}; per peer
+ * (label {@code peer}, the base64 public key) {@code switchyard_peer_rx_packets_total},
+ * {@code _rx_bytes_total}, {@code _tx_packets_total}, {@code _tx_bytes_total},
+ * {@code _last_handshake_seconds} (Unix time, 0 for never) and {@code _drops_total{peer,reason}}.
+ *
+ * <p>Named counters ({@link ControlSnapshot#counters()}) become {@code switchyard_NAME} with every
+ * character outside {@code [a-zA-Z0-9_]} turned into {@code _}. Naming rule: a name starting with
+ * {@code gauge.} or whose last dotted part is {@code depth}, {@code used}, {@code free},
+ * {@code capacity}, {@code size}, {@code inflight}, {@code pending} or {@code max} is a gauge;
+ * every other name is a monotonic counter and gets the {@code _total} suffix. A name that
+ * collides with an earlier one after this mapping is left out (and counted in
+ * {@code switchyard_metrics_names_dropped}).
+ */
+public final class PrometheusText {
+    /** The Content-Type of this format. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final Set<String> GAUGE_SUFFIXES =
+            Set.of("depth", "used", "free", "capacity", "size", "inflight", "pending", "max");
+
+    private PrometheusText() {}
+
+    /** Writes the whole exposition of {@code s}. */
+    public static void write(ControlSnapshot s, Writer out) throws IOException {
+        counter(out, "switchyard_rx_packets_total", "Datagrams received on the listen sockets.", s.rxPackets());
+        counter(out, "switchyard_rx_bytes_total", "Bytes received on the listen sockets (UDP payload).", s.rxBytes());
+        counter(out, "switchyard_tx_packets_total", "Datagrams sent.", s.txPackets());
+        counter(out, "switchyard_tx_bytes_total", "Bytes sent (UDP payload).", s.txBytes());
+        counter(out, "switchyard_handshakes_completed_total", "WireGuard handshakes completed.", s.handshakesCompleted());
+        counter(out, "switchyard_cookie_replies_sent_total", "Cookie replies sent to initiators while under load.",
+                s.cookieRepliesSent());
+        header(out, "switchyard_drops_total", "Packets dropped, by reason.", "counter");
+        for (var e : s.drops().entrySet()) {
+            sample(out, "switchyard_drops_total", "reason", e.getKey(), null, null, e.getValue());
+        }
+        header(out, "switchyard_peers", "Configured peers.", "gauge");
+        out.write("switchyard_peers " + s.peers().size() + "\n");
+
+        perPeer(out, s, "switchyard_peer_rx_packets_total", "Datagrams received from the peer.", "counter", PeerSnapshot::rxPackets);
+        perPeer(out, s, "switchyard_peer_rx_bytes_total", "Bytes received from the peer.", "counter", PeerSnapshot::rxBytes);
+        perPeer(out, s, "switchyard_peer_tx_packets_total", "Datagrams sent to the peer.", "counter", PeerSnapshot::txPackets);
+        perPeer(out, s, "switchyard_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", PeerSnapshot::txBytes);
+        perPeer(out, s, "switchyard_peer_last_handshake_seconds",
+                "Unix time of the peer's last completed handshake, 0 for never.", "gauge",
+                p -> p.lastHandshake().map(java.time.Instant::getEpochSecond).orElse(0L));
+        header(out, "switchyard_peer_drops_total", "Packets from or to the peer dropped, by reason.", "counter");
+        for (PeerSnapshot p : s.peers()) {
+            String key = p.publicKey().toBase64();
+            for (var e : p.drops().entrySet()) {
+                sample(out, "switchyard_peer_drops_total", "peer", key, "reason", e.getKey(), e.getValue());
+            }
+        }
+
+        Set<String> seen = new HashSet<>();
+        long dropped = 0;
+        for (var e : s.counters().entrySet()) {
+            boolean gauge = isGauge(e.getKey());
+            String name = metricName(e.getKey(), gauge);
+            if (!seen.add(name) || name.equals("switchyard_metrics_names_dropped") || RESERVED.contains(name)) {
+                dropped++;
+                continue;
+            }
+            header(out, name, "Data-path " + (gauge ? "gauge" : "counter") + " " + e.getKey() + ".", gauge ? "gauge" : "counter");
+            out.write(name + " " + e.getValue() + "\n");
+        }
+        header(out, "switchyard_metrics_names_dropped", "Named counters left out because their metric name collided.", "gauge");
+        out.write("switchyard_metrics_names_dropped " + dropped + "\n");
+    }
+
+    /** The families written above, which a named counter may not reuse. */
+    private static final Set<String> RESERVED = Set.of("switchyard_rx_packets_total", "switchyard_rx_bytes_total",
+            "switchyard_tx_packets_total", "switchyard_tx_bytes_total", "switchyard_handshakes_completed_total",
+            "switchyard_cookie_replies_sent_total", "switchyard_drops_total", "switchyard_peers",
+            "switchyard_peer_rx_packets_total", "switchyard_peer_rx_bytes_total", "switchyard_peer_tx_packets_total",
+            "switchyard_peer_tx_bytes_total", "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops_total");
+
+    /** True if the named counter is a gauge by the naming rule in the class doc. */
+    static boolean isGauge(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.startsWith("gauge.")) {
+            return true;
+        }
+        int dot = n.lastIndexOf('.');
+        return GAUGE_SUFFIXES.contains(dot < 0 ? n : n.substring(dot + 1));
+    }
+
+    /** {@code switchyard_} + the sanitized name, {@code _total} added for counters. */
+    static String metricName(String name, boolean gauge) {
+        String n = name.startsWith("gauge.") ? name.substring(6) : name;
+        StringBuilder sb = new StringBuilder("switchyard_");
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            sb.append(ok ? c : '_');
+        }
+        if (!gauge && !sb.toString().endsWith("_total")) {
+            sb.append("_total");
+        }
+        return sb.toString();
+    }
+
+    private interface PeerValue {
+        long of(PeerSnapshot p);
+    }
+
+    private static void perPeer(Writer out, ControlSnapshot s, String name, String help, String type, PeerValue v)
+            throws IOException {
+        header(out, name, help, type);
+        for (PeerSnapshot p : s.peers()) {
+            sample(out, name, "peer", p.publicKey().toBase64(), null, null, v.of(p));
+        }
+    }
+
+    private static void counter(Writer out, String name, String help, long value) throws IOException {
+        header(out, name, help, "counter");
+        out.write(name + " " + value + "\n");
+    }
+
+    private static void header(Writer out, String name, String help, String type) throws IOException {
+        out.write("# HELP " + name + " " + escapeHelp(help) + "\n# TYPE " + name + " " + type + "\n");
+    }
+
+    private static void sample(Writer out, String name, String l1, String v1, String l2, String v2, long value)
+            throws IOException {
+        out.write(name);
+        out.write('{');
+        out.write(l1 + "=\"" + escapeLabel(v1) + "\"");
+        if (l2 != null) {
+            out.write("," + l2 + "=\"" + escapeLabel(v2) + "\"");
+        }
+        out.write("} " + value + "\n");
+    }
+
+    /** Label values: backslash, double quote and line feed are escaped. */
+    static String escapeLabel(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** HELP text: backslash and line feed are escaped. */
+    static String escapeHelp(String v) {
+        return v.replace("\\", "\\\\").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,237 @@
+package io.switchyard.router.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.switchyard.config.Key32;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Scrapes the metrics endpoint over real HTTP and checks every line against format 0.0.4. */
+class MetricsServerTest {
+    private final Key32 a = MemoryTarget.randomPublic();
+    private final Key32 b = MemoryTarget.randomPublic();
+
+    private ControlSnapshot snapshot() {
+        var counters = new LinkedHashMap<String, Long>();
+        counters.put("gso.trains", 11L);
+        counters.put("gso.segments", 99L);
+        counters.put("zerocopy.completions", 5L);
+        counters.put("mailbox.router.depth", 3L);
+        counters.put("pool.used", 17L);
+        counters.put("gauge.handshake.queue", 2L);
+        counters.put("gso-trains", 1L); // collides with gso.trains after sanitizing
+        counters.put("rx.packets", 1L); // would reuse the family switchyard_rx_packets_total
+        var peerA = new PeerSnapshot(a, Optional.empty(), Optional.of(Instant.ofEpochSecond(1700000000)),
+                1, 100, 2, 200, List.of(), 0, Map.of("replay", 4L));
+        var peerB = new PeerSnapshot(b, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 0, Map.of());
+        return new ControlSnapshot(51820, 10, 1000, 20, 2000, 7, 8,
+                Map.of("bad_mac", 5L, "we\"ird\\re\nason", 1L), counters, List.of(peerA, peerB));
+    }
+
+    /** One parsed sample line. */
+    record Sample(String name, Map<String, String> labels, double value) {}
+
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /**
+     * A strict reader of the text format: HELP and TYPE once per family and before its samples,
+     * families not interleaved, counters named *_total, label values unescaped.
+     */
+    static List<Sample> parse(String text) {
+        assertTrue(text.endsWith("\n"), "ends with a line feed");
+        var samples = new java.util.ArrayList<Sample>();
+        Map<String, String> types = new HashMap<>();
+        Set<String> helped = new HashSet<>();
+        Set<String> finished = new HashSet<>();
+        String current = null;
+        for (String line : text.substring(0, text.length() - 1).split("\n", -1)) {
+            if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                String[] parts = line.split(" ", 4);
+                String fam = parts[2];
+                assertTrue(NAME.matcher(fam).matches(), line);
+                if (!fam.equals(current)) {
+                    if (current != null) {
+                        finished.add(current);
+                    }
+                    assertFalse(finished.contains(fam), "family " + fam + " interleaved");
+                    current = fam;
+                }
+                if (line.startsWith("# HELP ")) {
+                    assertTrue(helped.add(fam), "two HELP for " + fam);
+                    assertNull(types.get(fam), "HELP after TYPE for " + fam);
+                    String help = parts.length > 3 ? parts[3] : "";
+                    assertFalse(help.matches(".*(?<!\\\\)\\\\[^\\\\n].*"), "bad escape in HELP: " + line);
+                } else {
+                    assertNull(types.put(fam, parts[3]), "two TYPE for " + fam);
+                    assertTrue(Set.of("counter", "gauge").contains(parts[3]), line);
+                    if (parts[3].equals("counter")) {
+                        assertTrue(fam.endsWith("_total"), "counter " + fam + " ends in _total");
+                    }
+                }
+                continue;
+            }
+            assertFalse(line.startsWith("#") || line.isEmpty(), "unexpected line: " + line);
+            Sample s = parseSample(line);
+            assertEquals(current, s.name(), "sample outside its family: " + line);
+            assertTrue(types.containsKey(s.name()), "no TYPE before " + line);
+            samples.add(s);
+        }
+        return samples;
+    }
+
+    private static Sample parseSample(String line) {
+        Matcher m = NAME.matcher(line);
+        assertTrue(m.lookingAt(), line);
+        String name = m.group();
+        int i = m.end();
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (line.charAt(i) == '{') {
+            i++;
+            while (line.charAt(i) != '}') {
+                Matcher ln = LABEL_NAME.matcher(line).region(i, line.length());
+                assertTrue(ln.lookingAt(), line);
+                i = ln.end();
+                assertEquals('=', line.charAt(i++), line);
+                assertEquals('"', line.charAt(i++), line);
+                StringBuilder v = new StringBuilder();
+                while (line.charAt(i) != '"') {
+                    char c = line.charAt(i++);
+                    if (c == '\\') {
+                        char e = line.charAt(i++);
+                        v.append(switch (e) {
+                            case '\\' -> '\\';
+                            case '"' -> '"';
+                            case 'n' -> '\n';
+                            default -> throw new AssertionError("bad escape \\" + e + " in " + line);
+                        });
+                    } else {
+                        v.append(c);
+                    }
+                }
+                i++;
+                assertNull(labels.put(ln.group(), v.toString()), "duplicate label in " + line);
+                if (line.charAt(i) == ',') {
+                    i++;
+                }
+            }
+            i++;
+        }
+        assertEquals(' ', line.charAt(i), line);
+        return new Sample(name, labels, Double.parseDouble(line.substring(i + 1)));
+    }
+
+    private static double value(List<Sample> samples, String name, Map<String, String> labels) {
+        return samples.stream().filter(s -> s.name().equals(name) && s.labels().equals(labels))
+                .mapToDouble(Sample::value).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + labels));
+    }
+
+    @Test
+    void scrapeOverHttpParsesAndCarriesEveryValue() throws Exception {
+        ControlSnapshot snap = snapshot();
+        try (MetricsServer m = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> snap)) {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + m.address().getPort() + "/metrics")
+                    .toURL().openConnection();
+            assertEquals(200, c.getResponseCode());
+            assertEquals(PrometheusText.CONTENT_TYPE, c.getContentType());
+            String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            List<Sample> s = parse(body);
+            assertEquals(10, value(s, "switchyard_rx_packets_total", Map.of()));
+            assertEquals(1000, value(s, "switchyard_rx_bytes_total", Map.of()));
+            assertEquals(20, value(s, "switchyard_tx_packets_total", Map.of()));
+            assertEquals(2000, value(s, "switchyard_tx_bytes_total", Map.of()));
+            assertEquals(7, value(s, "switchyard_handshakes_completed_total", Map.of()));
+            assertEquals(8, value(s, "switchyard_cookie_replies_sent_total", Map.of()));
+            assertEquals(5, value(s, "switchyard_drops_total", Map.of("reason", "bad_mac")));
+            assertEquals(1, value(s, "switchyard_drops_total", Map.of("reason", "we\"ird\\re\nason")), "escaping round-trips");
+            assertEquals(2, value(s, "switchyard_peers", Map.of()));
+            assertEquals(100, value(s, "switchyard_peer_rx_bytes_total", Map.of("peer", a.toBase64())));
+            assertEquals(4, value(s, "switchyard_peer_tx_packets_total", Map.of("peer", b.toBase64())));
+            assertEquals(1700000000, value(s, "switchyard_peer_last_handshake_seconds", Map.of("peer", a.toBase64())));
+            assertEquals(0, value(s, "switchyard_peer_last_handshake_seconds", Map.of("peer", b.toBase64())));
+            assertEquals(4, value(s, "switchyard_peer_drops_total", Map.of("peer", a.toBase64(), "reason", "replay")));
+            assertEquals(11, value(s, "switchyard_gso_trains_total", Map.of()));
+            assertEquals(99, value(s, "switchyard_gso_segments_total", Map.of()));
+            assertEquals(5, value(s, "switchyard_zerocopy_completions_total", Map.of()));
+            assertEquals(3, value(s, "switchyard_mailbox_router_depth", Map.of()));
+            assertEquals(17, value(s, "switchyard_pool_used", Map.of()));
+            assertEquals(2, value(s, "switchyard_handshake_queue", Map.of()));
+            assertEquals(2, value(s, "switchyard_metrics_names_dropped", Map.of()), "gso-trains and rx.packets collided");
+            assertEquals(10, value(s, "switchyard_rx_packets_total", Map.of()), "the global family is not overwritten");
+            assertTrue(body.contains("# TYPE switchyard_pool_used gauge\n"), body);
+            assertTrue(body.contains("# TYPE switchyard_gso_trains_total counter\n"), body);
+            assertEquals(1, m.scrapes());
+        }
+    }
+
+    @Test
+    void otherPathsAndMethodsAreRefused() throws Exception {
+        try (MetricsServer m = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), this::snapshot)) {
+            String base = "http://127.0.0.1:" + m.address().getPort();
+            HttpURLConnection c = (HttpURLConnection) URI.create(base + "/other").toURL().openConnection();
+            assertEquals(404, c.getResponseCode());
+            c = (HttpURLConnection) URI.create(base + "/metrics").toURL().openConnection();
+            c.setRequestMethod("POST");
+            assertEquals(405, c.getResponseCode());
+        }
+    }
+
+    @Test
+    void aFailingSnapshotIsA500AndTheServerCarriesOn() throws Exception {
+        int[] calls = {0};
+        try (MetricsServer m = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("boom");
+            }
+            return snapshot();
+        })) {
+            String url = "http://127.0.0.1:" + m.address().getPort() + "/metrics";
+            assertEquals(500, ((HttpURLConnection) URI.create(url).toURL().openConnection()).getResponseCode());
+            assertEquals(200, ((HttpURLConnection) URI.create(url).toURL().openConnection()).getResponseCode());
+            assertEquals(1, m.failures());
+        }
+    }
+
+    @Test
+    void emptySnapshotIsStillValid() throws IOException {
+        StringWriter w = new StringWriter();
+        PrometheusText.write(ControlSnapshot.idle(0), w);
+        List<Sample> s = parse(w.toString());
+        assertEquals(0, value(s, "switchyard_peers", Map.of()));
+    }
+
+    @Test
+    void gaugeNamingRule() {
+        for (String g : List.of("mailbox.peer.depth", "pool.used", "gauge.x", "pool.capacity", "queue.inflight")) {
+            assertTrue(PrometheusText.isGauge(g), g);
+        }
+        for (String c : List.of("gso.trains", "zerocopy.copied", "depth.events", "gro.segments")) {
+            assertFalse(PrometheusText.isGauge(c), c);
+        }
+        assertEquals("switchyard_a_b_c_total", PrometheusText.metricName("a.b-c", false));
+        assertEquals("switchyard_x_total", PrometheusText.metricName("x_total", false));
+        if (PrometheusText.metricName("é", true).contains("é")) {
+            fail("non-ASCII must be replaced");
+        }
+    }
+}
