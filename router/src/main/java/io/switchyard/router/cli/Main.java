@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             KeyCommands.GenPsk.class,
             KeyCommands.PubKey.class,
             DoctorCommand.class,
+            ShowCommand.class,
+            ReloadCommand.class,
         })
 public final class Main implements Runnable {
 
