@@ -17,6 +17,7 @@ module io.switchyard.router {
     exports io.switchyard.router.control;
     exports io.switchyard.router.crypto;
     exports io.switchyard.router.noise;
+    exports io.switchyard.router.peer;
     exports io.switchyard.router.protocol;
     exports io.switchyard.router.routing;
     exports io.switchyard.router.session;

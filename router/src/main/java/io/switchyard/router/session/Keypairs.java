@@ -76,6 +76,23 @@ public final class Keypairs {
         return next;
     }
 
+    /**
+     * The keypair in any slot whose local (receiver) index is {@code localIndex}, or null: how a
+     * transport message finds its session with one lock and at most three compares.
+     */
+    public synchronized Keypair find(int localIndex) {
+        if (current != null && current.localIndex() == localIndex) {
+            return current;
+        }
+        if (next != null && next.localIndex() == localIndex) {
+            return next;
+        }
+        if (previous != null && previous.localIndex() == localIndex) {
+            return previous;
+        }
+        return null;
+    }
+
     /** Drops every keypair (the session is dead, e.g. after 3 x REJECT_AFTER_TIME of silence). */
     public synchronized void clear() {
         retire(previous);
