@@ -58,7 +58,7 @@ public final class MetricsServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** Scrapes answered with 200. */
+    /** Scrapes answered with 200 (counted when the status is sent). */
     public long scrapes() {
         return scrapes.get();
     }
@@ -91,10 +91,12 @@ public final class MetricsServer implements AutoCloseable {
             }
             ex.getResponseHeaders().set("Content-Type", PrometheusText.CONTENT_TYPE);
             if (method.equals("HEAD")) {
-                ex.sendResponseHeaders(200, -1);
                 scrapes.incrementAndGet();
+                ex.sendResponseHeaders(200, -1);
                 return;
             }
+            // counted before the body is written, so a scraper that has read the body sees it
+            scrapes.incrementAndGet();
             ex.sendResponseHeaders(200, 0); // 0: chunked
             try (Writer w = new BufferedWriter(new OutputStreamWriter(ex.getResponseBody(), StandardCharsets.UTF_8), 32768)) {
                 PrometheusText.write(s, w);
@@ -102,7 +104,6 @@ public final class MetricsServer implements AutoCloseable {
                 failures.incrementAndGet(); // the scraper went away mid-response
                 throw e;
             }
-            scrapes.incrementAndGet();
         }
     }
 
