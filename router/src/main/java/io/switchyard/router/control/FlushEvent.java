@@ -14,11 +14,10 @@ import jdk.jfr.StackTrace;
  * one {@code sendmmsg}, or a run of plain sends). Off by default (one per flush); its duration
  * is the send itself when the caller uses {@code begin()}/{@code end()}:
  * <pre>{@code
- * FlushEvent e = new FlushEvent();
- * e.begin();
+ * FlushEvent e = FlushEvent.enabled() ? new FlushEvent() : null; // no allocation while off
+ * if (e != null) e.begin();
  * ... send ...
- * e.end();
- * if (e.shouldCommit()) { e.peer = peerLabel; e.datagrams = n; ...; e.commit(); }
+ * if (e != null) { e.end(); if (e.shouldCommit()) { e.peer = peerLabel; e.datagrams = n; ...; e.commit(); } }
  * }</pre>
  * or, without timing, {@link #commit(String, int, long, int, boolean)}.
  */
@@ -50,6 +49,9 @@ public final class FlushEvent extends Event {
 
     /** Records a flush, without duration, if the event is enabled. */
     public static void commit(String peer, int datagrams, long bytes, int gsoTrains, boolean zeroCopy) {
+        if (!EventGates.FLUSH.isEnabled()) {
+            return; // before the allocation: escape analysis alone is not enough once commit ran
+        }
         FlushEvent e = new FlushEvent();
         if (e.shouldCommit()) {
             e.peer = peer;
@@ -59,5 +61,10 @@ public final class FlushEvent extends Event {
             e.zeroCopy = zeroCopy;
             e.commit();
         }
+    }
+
+    /** True if a recording has this event on: a field read, for guarding timed use before {@code new}. */
+    public static boolean enabled() {
+        return EventGates.FLUSH.isEnabled();
     }
 }

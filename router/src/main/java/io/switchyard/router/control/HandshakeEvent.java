@@ -12,7 +12,7 @@ import jdk.jfr.StackTrace;
  * default: handshakes are rare (at most 20 per second per source after rate limiting), and a
  * stuck peer is the first thing an operator looks for. Time it around the crypto:
  * <pre>{@code
- * HandshakeEvent e = new HandshakeEvent();
+ * HandshakeEvent e = new HandshakeEvent(); // handshakes are rare: the allocation does not matter
  * e.begin();
  * ... process ...
  * e.end();
@@ -51,6 +51,9 @@ public final class HandshakeEvent extends Event {
 
     /** Records a handshake outcome, without duration, if the event is enabled. */
     public static void commit(String peer, String message, String direction, String source, String outcome, String reason) {
+        if (!EventGates.HANDSHAKE.isEnabled()) {
+            return; // before the allocation: escape analysis alone is not enough once commit ran
+        }
         HandshakeEvent e = new HandshakeEvent();
         if (e.shouldCommit()) {
             e.peer = peer;
@@ -61,5 +64,10 @@ public final class HandshakeEvent extends Event {
             e.reason = reason;
             e.commit();
         }
+    }
+
+    /** True if a recording has this event on: a field read, for guarding timed use before {@code new}. */
+    public static boolean enabled() {
+        return EventGates.HANDSHAKE.isEnabled();
     }
 }

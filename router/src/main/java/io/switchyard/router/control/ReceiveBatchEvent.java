@@ -14,8 +14,8 @@ import jdk.jfr.StackTrace;
  * and what it returned. Off by default (it can fire hundreds of thousands of times a second);
  * enable {@code io.switchyard.ReceiveBatch} in a recording to see batch occupancy over time.
  *
- * <p>Use from the receive loop, allocation-free while disabled (the JIT removes the unused
- * event object by escape analysis):
+ * <p>Use from the receive loop; while the event is disabled this is a field read and allocates
+ * nothing (see {@link EventGates} for why it does not rely on escape analysis):
  * <pre>{@code
  * ReceiveBatchEvent.commit(socketId, datagrams, bytes, segments);
  * }</pre>
@@ -44,6 +44,9 @@ public final class ReceiveBatchEvent extends Event {
 
     /** Records one receive call if the event is enabled; otherwise does nothing. */
     public static void commit(int socket, int datagrams, long bytes, int groSegments) {
+        if (!EventGates.RECEIVE_BATCH.isEnabled()) {
+            return; // before the allocation: escape analysis alone is not enough once commit ran
+        }
         ReceiveBatchEvent e = new ReceiveBatchEvent();
         if (e.shouldCommit()) {
             e.socket = socket;
@@ -52,5 +55,10 @@ public final class ReceiveBatchEvent extends Event {
             e.groSegments = groSegments;
             e.commit();
         }
+    }
+
+    /** True if a recording has this event on: a field read, for guarding timed use before {@code new}. */
+    public static boolean enabled() {
+        return EventGates.RECEIVE_BATCH.isEnabled();
     }
 }

@@ -81,7 +81,18 @@ class JfrEventsTest {
     }
 
     @Test
-    void disabledEventsDoNotAllocateOnceCompiled() {
+    void disabledEventsDoNotAllocateOnceCompiledEvenAfterARecordingUsedThem() {
+        // first let a recording enable and commit them, so the commit path is in the profile
+        try (Recording r = new Recording()) {
+            r.enable("io.switchyard.ReceiveBatch");
+            r.enable("io.switchyard.Flush");
+            r.start();
+            for (int i = 0; i < 20_000; i++) {
+                ReceiveBatchEvent.commit(0, i, i, 0);
+                FlushEvent.commit("p", i, i, 0, false);
+            }
+            r.stop();
+        }
         Runnable body = () -> {
             for (int i = 0; i < 10_000; i++) {
                 ReceiveBatchEvent.commit(0, i, i, 0);
