@@ -186,7 +186,7 @@ final class ShowCommand implements Callable<Integer> {
                 sb.append("  rates: ").append(rates(p.rxBytes() - o.rxBytes(), p.rxPackets() - o.rxPackets(),
                         p.txBytes() - o.txBytes(), p.txPackets() - o.txPackets(), seconds)).append('\n');
             }
-            if (!p.drops().isEmpty()) {
+            if (p.drops().values().stream().anyMatch(v -> v != 0)) {
                 sb.append("  drops: ").append(drops(p.drops(), o == null ? null : o.drops(), seconds)).append('\n');
             }
             if (p.persistentKeepaliveSeconds() != 0) {
@@ -207,7 +207,8 @@ final class ShowCommand implements Callable<Integer> {
             return "none";
         }
         StringBuilder sb = new StringBuilder(count(total)).append(" (");
-        sb.append(now.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        sb.append(now.entrySet().stream().filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(e -> e.getKey() + " " + count(e.getValue())).collect(Collectors.joining(", ")));
         sb.append(')');
         if (before != null && seconds > 0) {

@@ -22,8 +22,9 @@ import java.util.Set;
  *
  * <p>Named counters ({@link ControlSnapshot#counters()}) become {@code switchyard_NAME} with every
  * character outside {@code [a-zA-Z0-9_]} turned into {@code _}. Naming rule: a name starting with
- * {@code gauge.} or whose last dotted part is {@code depth}, {@code used}, {@code free},
- * {@code capacity}, {@code size}, {@code inflight}, {@code pending} or {@code max} is a gauge;
+ * {@code gauge.}, or whose last dotted part is (or ends in {@code _} and) one of {@code depth},
+ * {@code in_use}, {@code used}, {@code free}, {@code capacity}, {@code size}, {@code inflight},
+ * {@code pending}, {@code max} (so {@code pool.in_use}, {@code handshake.queue_depth}) is a gauge;
  * every other name is a monotonic counter and gets the {@code _total} suffix. A name that
  * collides with an earlier one after this mapping is left out (and counted in
  * {@code switchyard_metrics_names_dropped}).
@@ -33,7 +34,7 @@ public final class PrometheusText {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private static final Set<String> GAUGE_SUFFIXES =
-            Set.of("depth", "used", "free", "capacity", "size", "inflight", "pending", "max");
+            Set.of("depth", "in_use", "used", "free", "capacity", "size", "inflight", "pending", "max");
 
     private PrometheusText() {}
 
@@ -97,8 +98,13 @@ public final class PrometheusText {
         if (n.startsWith("gauge.")) {
             return true;
         }
-        int dot = n.lastIndexOf('.');
-        return GAUGE_SUFFIXES.contains(dot < 0 ? n : n.substring(dot + 1));
+        String last = n.substring(n.lastIndexOf('.') + 1);
+        for (String suffix : GAUGE_SUFFIXES) {
+            if (last.equals(suffix) || last.endsWith("_" + suffix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code switchyard_} + the sanitized name, {@code _total} added for counters. */

@@ -222,10 +222,12 @@ class MetricsServerTest {
 
     @Test
     void gaugeNamingRule() {
-        for (String g : List.of("mailbox.peer.depth", "pool.used", "gauge.x", "pool.capacity", "queue.inflight")) {
+        for (String g : List.of("mailbox.peer.depth", "pool.used", "gauge.x", "pool.capacity", "queue.inflight",
+                "pool.in_use", "handshake.queue_depth", "depth")) {
             assertTrue(PrometheusText.isGauge(g), g);
         }
-        for (String c : List.of("gso.trains", "zerocopy.copied", "depth.events", "gro.segments")) {
+        for (String c : List.of("gso.trains", "zerocopy.copied", "depth.events", "gro.segments", "forwarded",
+                "io.depthless", "maxima")) {
             assertFalse(PrometheusText.isGauge(c), c);
         }
         assertEquals("switchyard_a_b_c_total", PrometheusText.metricName("a.b-c", false));
