@@ -2,7 +2,6 @@ package io.switchyard.router.control;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigDiff;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -231,7 +230,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Thrown by {@link #readLine} for a line longer than allowed. */
+    /** Thrown by {@link LineReader#readLine} for a line longer than allowed. */
     private static final class LineTooLong extends IOException {
         LineTooLong() {
             super("line longer than " + MAX_LINE + " bytes", null);
@@ -239,12 +238,12 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch) throws IOException {
-        InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16384);
+        LineReader in = new LineReader(Channels.newInputStream(ch));
         OutputStream out = Channels.newOutputStream(ch);
         while (true) {
             String op;
             try {
-                op = readLine(in);
+                op = in.readLine();
             } catch (LineTooLong e) {
                 return;
             }
@@ -295,14 +294,14 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** Reads and applies one set request; false if the connection must be closed. */
-    private boolean set(InputStream in, OutputStream out) throws IOException {
+    private boolean set(LineReader in, OutputStream out) throws IOException {
         List<String> lines = new ArrayList<>();
         long total = 0;
         boolean oversize = false;
         while (true) {
             String line;
             try {
-                line = readLine(in);
+                line = in.readLine();
             } catch (LineTooLong e) {
                 reply(out, new StringBuilder(), new UapiException(UapiException.EMSGSIZE, e.getMessage()));
                 return false;
@@ -422,27 +421,67 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * One line without its '\n', decoded as UTF-8 (bad bytes become U+FFFD and then fail
-     * validation as values); null at end of stream.
+     * Reads lines and single bytes from a stream through its own buffer: the protocol's requests
+     * are read a line at a time, and a byte-at-a-time {@code BufferedInputStream} (which takes a
+     * lock per call) cost about a fifth of a large set request.
      */
-    private static String readLine(InputStream in) throws IOException {
-        byte[] buf = new byte[128];
-        int n = 0;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return n == 0 ? null : new String(buf, 0, n, StandardCharsets.UTF_8);
+    private static final class LineReader {
+        private final InputStream in;
+        private final byte[] buf = new byte[65536];
+        private int pos;
+        private int limit;
+        private byte[] line = new byte[256];
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) {
+                return false;
             }
-            if (b == '\n') {
-                return new String(buf, 0, n, StandardCharsets.UTF_8);
+            pos = 0;
+            limit = n;
+            return true;
+        }
+
+        /** The next byte, or -1 at end of stream. */
+        int read() throws IOException {
+            if (pos == limit && !fill()) {
+                return -1;
             }
-            if (n == MAX_LINE) {
-                throw new LineTooLong();
+            return buf[pos++] & 0xff;
+        }
+
+        /**
+         * One line without its '\n', decoded as UTF-8 (bad bytes become U+FFFD and then fail
+         * validation as values); null at end of stream.
+         */
+        String readLine() throws IOException {
+            int n = 0;
+            while (true) {
+                if (pos == limit && !fill()) {
+                    return n == 0 ? null : new String(line, 0, n, StandardCharsets.UTF_8);
+                }
+                int start = pos;
+                while (pos < limit && buf[pos] != '\n') {
+                    pos++;
+                }
+                int len = pos - start;
+                if (n + len > MAX_LINE) {
+                    throw new LineTooLong();
+                }
+                if (n + len > line.length) {
+                    line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, Math.max(line.length * 2, n + len)));
+                }
+                System.arraycopy(buf, start, line, n, len);
+                n += len;
+                if (pos < limit) {
+                    pos++; // the '\n'
+                    return new String(line, 0, n, StandardCharsets.UTF_8);
+                }
             }
-            if (n == buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE));
-            }
-            buf[n++] = (byte) b;
         }
     }
 

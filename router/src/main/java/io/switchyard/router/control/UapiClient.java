@@ -60,24 +60,40 @@ public final class UapiClient {
             OutputStream out = Channels.newOutputStream(ch);
             out.write(request.getBytes(StandardCharsets.UTF_8));
             out.flush();
-            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 65536);
-            List<Map.Entry<String, String>> lines = new ArrayList<>();
-            StringBuilder line = new StringBuilder();
-            long total = 0;
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
+            // Read the whole reply in bulk: it ends at the first blank line ("errno=N\n\n"), and a
+            // reply body never holds one (every line is key=value).
+            InputStream in = Channels.newInputStream(ch);
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(65536);
+            byte[] chunk = new byte[65536];
+            int prev = -1;
+            int end = -1;
+            while (end < 0) {
+                int n = in.read(chunk);
+                if (n < 0) {
                     throw new IOException("connection closed before a complete reply");
                 }
-                if (++total > MAX_REPLY) {
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] == '\n' && prev == '\n') {
+                        end = all.size() + i;
+                        break;
+                    }
+                    prev = chunk[i];
+                }
+                all.write(chunk, 0, end < 0 ? n : end - all.size() + 1);
+                if (all.size() > MAX_REPLY) {
                     throw new IOException("reply longer than " + MAX_REPLY + " bytes");
                 }
-                if (b != '\n') {
-                    line.append((char) b);
-                    continue;
+            }
+            String text = all.toString(StandardCharsets.UTF_8);
+            List<Map.Entry<String, String>> lines = new ArrayList<>();
+            int from = 0;
+            while (from < text.length()) {
+                int nl = text.indexOf('\n', from);
+                String l = text.substring(from, nl);
+                from = nl + 1;
+                if (l.isEmpty()) {
+                    break;
                 }
-                String l = new String(line.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-                line.setLength(0);
                 int eq = l.indexOf('=');
                 if (eq < 0) {
                     throw new IOException("malformed reply line: " + Uapi.printable(l));
@@ -85,16 +101,15 @@ public final class UapiClient {
                 String key = l.substring(0, eq);
                 String value = l.substring(eq + 1);
                 if (key.equals("errno")) {
-                    int errno;
                     try {
-                        errno = Integer.parseInt(value);
+                        return new Reply(lines, Integer.parseInt(value));
                     } catch (NumberFormatException e) {
                         throw new IOException("malformed errno: " + Uapi.printable(value));
                     }
-                    return new Reply(lines, errno);
                 }
                 lines.add(Map.entry(key, value));
             }
+            throw new IOException("reply without errno");
         }
     }
 
