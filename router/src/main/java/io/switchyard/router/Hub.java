@@ -1,0 +1,80 @@
+package io.switchyard.router;
+
+import io.switchyard.config.Config;
+import io.switchyard.router.hub.HubCore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A running WireGuard hub: stock WireGuard peers point at it as their one peer; it decrypts what
+ * each sends, checks the inner source against that peer's AllowedIPs, looks the inner destination
+ * up in all peers' AllowedIPs and re-encrypts for the owner. docs/router.md describes the data
+ * path (router actor, peer actors, handshake workers) and every drop reason.
+ *
+ * <h2>Life cycle</h2>
+ * {@link #start} binds the listen socket and starts the actors; {@link #apply} is the one way to
+ * change a running hub; {@link #close} stops the actors and closes every socket. Thread-safe.
+ *
+ * <h2>Sockets and network namespaces</h2>
+ * Every socket the hub ever opens (the listen socket, and later any per-peer connected socket)
+ * is opened by one platform thread that {@code start} creates. A new thread inherits the network
+ * namespace of the thread that creates it, so a hub started from a thread that entered a
+ * namespace with {@code setns(2)} keeps all its sockets in that namespace, whatever thread later
+ * asks for a socket. Tests run several hubs in one JVM, each in its own namespace, this way.
+ */
+public final class Hub implements AutoCloseable {
+    private final HubCore core;
+
+    private Hub(HubCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Starts a hub for {@code config}: binds {@code ListenPort} (0 = any free port) on all
+     * addresses, dual stack, and configures every peer.
+     *
+     * @throws IOException if the socket cannot be opened or bound
+     */
+    public static Hub start(Config config) throws IOException {
+        return new Hub(HubCore.start(Objects.requireNonNull(config, "config")));
+    }
+
+    /** The bound listen address (the actual port when {@code ListenPort} was 0). */
+    public InetSocketAddress localAddress() {
+        return core.localAddress();
+    }
+
+    /** The running configuration (the last one applied). */
+    public Config config() {
+        return core.config();
+    }
+
+    /**
+     * Replaces the running configuration atomically, peers matched by public key: new peers
+     * appear; removed peers are torn down (their receiver indexes freed, so their traffic is
+     * refused, and their staged packets dropped); changed AllowedIPs take effect for the next
+     * packet routed; a changed endpoint or persistent keepalive applies at once; unchanged peers
+     * keep their sessions, counters and learned endpoints. A changed preshared key re-creates
+     * that peer (its session ends).
+     *
+     * @throws IllegalArgumentException if {@code next} changes something a running hub cannot
+     *     (private key, listen port, fwmark, or a {@code [Switchyard]} setting that requires a
+     *     restart); the message lists them and the running configuration is untouched
+     * @throws IllegalStateException if the hub is closed
+     */
+    public void apply(Config next) {
+        core.apply(Objects.requireNonNull(next, "next"));
+    }
+
+    /** The counters now: cheap (no pause of the data path), see {@link HubStats}. */
+    public HubStats stats() {
+        return core.stats();
+    }
+
+    /** Stops the actors and workers, drops what is queued and closes every socket. Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+    }
+}

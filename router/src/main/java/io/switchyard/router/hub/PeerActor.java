@@ -1,0 +1,424 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.actors.Actor;
+import io.switchyard.actors.ActorContext;
+import io.switchyard.actors.Cancellable;
+import io.switchyard.actors.Fanout;
+import io.switchyard.config.Endpoint;
+import io.switchyard.config.PeerConfig;
+import io.switchyard.io.SockAddr;
+import io.switchyard.router.DropReason;
+import io.switchyard.router.peer.PeerEngine;
+import io.switchyard.router.peer.StagingQueue;
+import io.switchyard.router.routing.FrozenAllowedIps;
+import io.switchyard.router.timers.PeerTimers;
+import io.switchyard.zerocopy.PacketBuffer;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * The actor of one peer: owns its {@link PeerEngine}, its endpoint, its staged packets and its
+ * outbound train. Activated on a virtual thread when told something; an idle peer costs memory.
+ *
+ * <pre>
+ *  Inbound (from the router actor, this peer's transport messages):
+ *    open in place (replay checked, window moved only if authentic) ─▶ roam to the source
+ *    ─▶ keepalive? consumed ─▶ trim to the IP total length ─▶ inner source must be in this
+ *    peer's AllowedIPs ─▶ trie lookup of the inner destination (none: NO_ROUTE; this peer:
+ *    REFLECTED) ─▶ append to that destination's Outbound batch
+ *    end of batch: one offer per destination, one wake-up each (Fanout)
+ *  Outbound (from other peer actors, packets for this peer):
+ *    seal in place with this peer's counter ─▶ append to the train
+ *    no session: stage (bounded; oldest dropped) and start a handshake if the endpoint is known
+ *  onDrain: flush the train through the listen socket (GSO train or sendmmsg), release buffers
+ *  HandshakeDone (from a worker): install the keys, roam, send the response if we responded
+ *  Tick: the engine's timers (retransmit, keepalive, rekey, zeroing) and their actions
+ * </pre>
+ * A removed peer retires: it drops what is staged, releases (and counts) whatever still reaches
+ * it, and stops a second later, after the router and the other peers stopped sending to it.
+ */
+final class PeerActor implements Actor<PeerMsg> {
+    private static final int HEADER = 16;
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
+
+    private final ActorContext<PeerMsg> context;
+    private final HubCore hub;
+    private final PeerHandle me;
+    private final PeerEngine engine;
+    private final Counters counters;
+    private final SockAddr endpoint = SockAddr.allocate();
+    private boolean hasEndpoint;
+    private PeerConfig applied;
+    private final StagingQueue<PacketBuffer> staged = new StagingQueue<>(StagingQueue.DEFAULT_CAPACITY);
+
+    private final PacketBuffer[] train = new PacketBuffer[Transmitter.MAX_SEGMENTS];
+    private final boolean[] trainForwarded = new boolean[Transmitter.MAX_SEGMENTS];
+    private int trainSize;
+
+    private final Fanout fanout = new Fanout();
+    private PeerHandle[] destinations = new PeerHandle[8];
+    private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
+    private int destinationCount;
+
+    private Cancellable tick;
+    private long tickAt;
+    private boolean retired;
+
+    PeerActor(ActorContext<PeerMsg> context, HubCore hub, PeerHandle me) {
+        this.context = context;
+        this.hub = hub;
+        this.me = me;
+        this.engine = me.engine;
+        this.counters = me.counters;
+    }
+
+    @Override
+    public void preStart() {
+        applyConfig();
+        afterMessage();
+    }
+
+    @Override
+    public void receive(PeerMsg message) {
+        if (me.config != applied && !retired) {
+            applyConfig();
+        }
+        switch (message) {
+            case PeerMsg.Inbound in -> inbound(in);
+            case PeerMsg.Outbound out -> outbound(out);
+            case PeerMsg.HandshakeDone done -> handshakeDone(done);
+            case PeerMsg.Tick t -> {
+                tick = null;
+                perform(engine.advanceTimers(hub.device().nanoTime()));
+            }
+            case PeerMsg.Update u -> { } // applied above: the handle holds the latest config
+            case PeerMsg.Retire r -> retire();
+            case PeerMsg.StopNow s -> context.stop();
+        }
+        afterMessage();
+    }
+
+    @Override
+    public void onDrain() {
+        flush();
+    }
+
+    @Override
+    public void postStop() {
+        flush();
+        staged.drain(b -> {
+            b.release();
+            counters.drop(DropReason.HANDSHAKE_GAVE_UP);
+        });
+        if (tick != null) {
+            tick.cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    private void inbound(PeerMsg.Inbound in) {
+        long now = hub.device().nanoTime();
+        FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        for (int k = 0; k < in.size; k++) {
+            PacketBuffer b = in.buffers[k];
+            in.buffers[k] = null;
+            if (retired) {
+                drop(b, DropReason.PEER_QUEUE_FULL);
+                continue;
+            }
+            ByteBuffer view = hub.view(b);
+            int off = b.offset();
+            int n = engine.open(view, off, b.length(), now);
+            if (n < 0) {
+                drop(b, switch (n) {
+                    case PeerEngine.BAD_TAG -> DropReason.BAD_TAG;
+                    case PeerEngine.REPLAYED -> DropReason.REPLAYED;
+                    case PeerEngine.EXPIRED -> DropReason.EXPIRED;
+                    case PeerEngine.UNKNOWN_INDEX -> DropReason.UNKNOWN_INDEX;
+                    default -> DropReason.MALFORMED;
+                });
+                continue;
+            }
+            counters.inc(Counters.RX_PACKETS);
+            counters.add(Counters.RX_BYTES, b.length());
+            roamTo(hub.source(b));
+            if (n == 0) {
+                counters.inc(Counters.CONSUMED); // keepalive
+                b.release();
+                continue;
+            }
+            MemorySegment seg = b.slot();
+            long ip = off + HEADER;
+            int total = InnerPacket.totalLength(seg, ip, n);
+            if (total < 0) {
+                drop(b, DropReason.INNER_MALFORMED);
+                continue;
+            }
+            boolean v4 = InnerPacket.isIpv4(seg, ip);
+            boolean owned = v4 ? routes.ownsV4(seg, ip + InnerPacket.V4_SRC, me)
+                    : routes.ownsV6(seg, ip + InnerPacket.V6_SRC, me);
+            if (!owned) {
+                drop(b, DropReason.SPOOFED_SOURCE);
+                continue;
+            }
+            PeerHandle dest = v4 ? routes.lookupV4(seg, ip + InnerPacket.V4_DST)
+                    : routes.lookupV6(seg, ip + InnerPacket.V6_DST);
+            if (dest == null) {
+                drop(b, DropReason.NO_ROUTE);
+                continue;
+            }
+            if (dest == me) {
+                drop(b, DropReason.REFLECTED);
+                continue;
+            }
+            b.window(off, HEADER + total);
+            outboundFor(dest, in.size).add(b);
+        }
+        handOff();
+    }
+
+    private PeerMsg.Outbound outboundFor(PeerHandle dest, int capacity) {
+        for (int d = 0; d < destinationCount; d++) {
+            if (destinations[d] == dest) {
+                return outbound[d];
+            }
+        }
+        if (destinationCount == destinations.length) {
+            destinations = java.util.Arrays.copyOf(destinations, destinationCount * 2);
+            outbound = java.util.Arrays.copyOf(outbound, destinationCount * 2);
+        }
+        PeerMsg.Outbound out = new PeerMsg.Outbound(capacity);
+        destinations[destinationCount] = dest;
+        outbound[destinationCount++] = out;
+        return out;
+    }
+
+    private void handOff() {
+        for (int d = 0; d < destinationCount; d++) {
+            PeerMsg.Outbound out = outbound[d];
+            PeerHandle dest = destinations[d];
+            destinations[d] = null;
+            outbound[d] = null;
+            if (!fanout.offer(dest.ref, out)) {
+                for (int k = 0; k < out.size; k++) {
+                    out.buffers[k].release();
+                }
+                counters.drop(DropReason.PEER_QUEUE_FULL, out.size);
+            }
+        }
+        destinationCount = 0;
+        fanout.flush();
+    }
+
+    private void roamTo(SockAddr source) {
+        if (!hasEndpoint || !endpoint.equals(source)) {
+            endpoint.copyFrom(source.segment(), 0);
+            hasEndpoint = true;
+            me.endpoint = endpoint.toInetSocketAddress();
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    private void outbound(PeerMsg.Outbound out) {
+        long now = hub.device().nanoTime();
+        for (int k = 0; k < out.size; k++) {
+            PacketBuffer b = out.buffers[k];
+            out.buffers[k] = null;
+            if (retired) {
+                drop(b, DropReason.PEER_QUEUE_FULL);
+                continue;
+            }
+            sealAndQueue(b, now, true);
+        }
+    }
+
+    /** Seals {@code b} (window = header room + IP packet) and queues it; stages it without a session. */
+    private void sealAndQueue(PacketBuffer b, long now, boolean forwarded) {
+        int r = engine.seal(hub.view(b), b.offset(), b.length() - HEADER, now);
+        if (r == PeerEngine.NO_SESSION) {
+            stage(b);
+            return;
+        }
+        if (r < 0) {
+            drop(b, DropReason.INNER_MALFORMED);
+            return;
+        }
+        b.window(b.offset(), r);
+        queue(b, forwarded);
+    }
+
+    private void stage(PacketBuffer b) {
+        if (!hasEndpoint) {
+            drop(b, DropReason.NO_ENDPOINT);
+            return;
+        }
+        PacketBuffer evicted = staged.offer(b);
+        if (evicted != null) {
+            drop(evicted, DropReason.STAGING_OVERFLOW);
+        }
+    }
+
+    private void queue(PacketBuffer b, boolean forwarded) {
+        train[trainSize] = b;
+        trainForwarded[trainSize++] = forwarded;
+        if (trainSize == train.length) {
+            flush();
+        }
+    }
+
+    /** Sends the train as one GSO send (or sendmmsg) and releases its buffers. */
+    private void flush() {
+        int n = trainSize;
+        if (n == 0) {
+            return;
+        }
+        trainSize = 0;
+        int sent = hasEndpoint ? hub.transmitter().send(train, n, endpoint) : 0;
+        for (int k = 0; k < n; k++) {
+            PacketBuffer b = train[k];
+            train[k] = null;
+            if (k < sent) {
+                counters.inc(Counters.TX_PACKETS);
+                counters.add(Counters.TX_BYTES, b.length());
+                if (trainForwarded[k]) {
+                    counters.inc(Counters.FORWARDED);
+                }
+            } else if (trainForwarded[k]) {
+                counters.drop(DropReason.SEND_FAILED);
+            }
+            b.release();
+        }
+    }
+
+    // ------------------------------------------------------------------ handshakes, timers
+
+    private void handshakeDone(PeerMsg.HandshakeDone done) {
+        if (retired) {
+            return;
+        }
+        long now = hub.device().nanoTime();
+        engine.installSession(done.keys(), now);
+        counters.inc(Counters.HANDSHAKES);
+        // Handshake messages authenticate their sender: roam to where it came from.
+        endpoint.set(done.source(), hub.transmitter().mapToIpv6());
+        hasEndpoint = true;
+        me.endpoint = done.source();
+        if (done.response() != null) {
+            flush(); // keep order: anything sealed before goes first
+            if (hub.transmitter().sendBytes(done.response(), endpoint)) {
+                counters.inc(Counters.TX_PACKETS);
+                counters.add(Counters.TX_BYTES, done.response().length);
+            }
+        }
+    }
+
+    /** Performs engine actions, including any the performing itself asks for (bounded). */
+    private void perform(int actions) {
+        for (int round = 0; round < 3 && actions != 0; round++) {
+            performOnce(actions, hub.device().nanoTime());
+            actions = engine.pollActions();
+        }
+    }
+
+    private void performOnce(int actions, long now) {
+        if ((actions & PeerTimers.DROP_STAGED_PACKETS) != 0) {
+            staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
+        }
+        boolean sentStaged = false;
+        if ((actions & PeerEngine.SESSION_READY) != 0) {
+            for (int k = staged.size(); k > 0 && engine.canSend(now); k--) {
+                sealAndQueue(staged.poll(), now, true);
+                sentStaged = true;
+            }
+        }
+        if ((actions & PeerEngine.SEND_KEEPALIVE) != 0 && !sentStaged && hasEndpoint) {
+            PacketBuffer b = hub.pool().acquire();
+            if (b != null) {
+                int r = engine.sealKeepalive(hub.view(b), 0, now);
+                if (r > 0) {
+                    b.window(0, r);
+                    queue(b, false);
+                } else {
+                    b.release(); // no session: the engine has asked for a handshake instead
+                }
+            }
+        }
+        if ((actions & PeerEngine.SEND_HANDSHAKE_INITIATION) != 0 && hasEndpoint && !retired) {
+            byte[] init = engine.createInitiation(now);
+            if (init != null) {
+                flush();
+                if (hub.transmitter().sendBytes(init, endpoint)) {
+                    counters.inc(Counters.TX_PACKETS);
+                    counters.add(Counters.TX_BYTES, init.length);
+                }
+            }
+        }
+    }
+
+    private void afterMessage() {
+        if (retired) {
+            return;
+        }
+        perform(engine.pollActions());
+        if (engine.hasDeadline()) {
+            long deadline = engine.nextDeadline();
+            if (tick == null || deadline - tickAt < 0) {
+                if (tick != null) {
+                    tick.cancel();
+                }
+                long delay = Math.max(0, deadline - hub.device().nanoTime());
+                tickAt = deadline;
+                tick = context.scheduleOnce(PeerMsg.TICK, Duration.ofNanos(delay));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ config, retirement
+
+    private void applyConfig() {
+        PeerConfig next = me.config;
+        PeerConfig before = applied;
+        applied = next;
+        long now = hub.device().nanoTime();
+        if (next.endpoint().isPresent() && (before == null || !next.endpoint().equals(before.endpoint()))) {
+            InetSocketAddress a = resolve(next.endpoint().get());
+            if (a != null) {
+                endpoint.set(a, hub.transmitter().mapToIpv6());
+                hasEndpoint = true;
+                me.endpoint = a;
+            }
+        }
+        if (before == null || before.persistentKeepalive() != next.persistentKeepalive()) {
+            engine.setPersistentKeepalive(next.persistentKeepalive(), now);
+        }
+    }
+
+    private static InetSocketAddress resolve(Endpoint e) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(e.host()), e.port());
+        } catch (java.net.UnknownHostException ex) {
+            return null;
+        }
+    }
+
+    private void retire() {
+        retired = true;
+        flush();
+        staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
+        if (tick != null) {
+            tick.cancel();
+            tick = null;
+        }
+        context.scheduleOnce(new PeerMsg.StopNow(), RETIRE_GRACE);
+    }
+
+    private void drop(PacketBuffer b, DropReason reason) {
+        b.release();
+        counters.drop(reason);
+    }
+}

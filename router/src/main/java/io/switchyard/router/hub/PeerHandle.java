@@ -1,0 +1,36 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.actors.ActorRef;
+import io.switchyard.config.Key32;
+import io.switchyard.config.PeerConfig;
+import io.switchyard.router.peer.PeerEngine;
+import java.net.InetSocketAddress;
+
+/**
+ * What the hub knows about one configured peer, shared by its parts: the protocol engine, the
+ * actor that owns it, its counters (written by that actor only), and the endpoint and config as
+ * last published for stats. It is also the value type of the routing trie: identity equality,
+ * so a re-created peer (new preshared key) is a new route owner.
+ */
+final class PeerHandle {
+    final Key32 key;
+    final PeerEngine engine;
+    final Counters counters = new Counters();
+    volatile ActorRef<PeerMsg> ref;
+    volatile PeerConfig config;
+    /** The endpoint the actor sends to, published for stats (null: none known). */
+    volatile InetSocketAddress endpoint;
+    /** Router actor only: the batch being filled for this peer during one receive. */
+    PeerMsg.Inbound pendingInbound;
+
+    PeerHandle(Key32 key, PeerEngine engine, PeerConfig config) {
+        this.key = key;
+        this.engine = engine;
+        this.config = config;
+    }
+
+    @Override
+    public String toString() {
+        return "peer " + key;
+    }
+}

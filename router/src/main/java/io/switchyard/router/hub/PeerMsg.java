@@ -1,0 +1,70 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.config.PeerConfig;
+import io.switchyard.router.noise.SessionKeys;
+import io.switchyard.zerocopy.PacketBuffer;
+import java.net.InetSocketAddress;
+
+/** What a {@link PeerActor} is told. Batches carry pooled buffers whose ownership moves with them. */
+sealed interface PeerMsg {
+
+    /**
+     * Transport messages received from this peer (router actor to peer actor), to open. Each
+     * buffer's window is the datagram; its source is in the hub's per-buffer source table.
+     */
+    final class Inbound implements PeerMsg {
+        final PacketBuffer[] buffers;
+        int size;
+
+        Inbound(int capacity) {
+            buffers = new PacketBuffer[capacity];
+        }
+
+        boolean add(PacketBuffer b) {
+            if (size == buffers.length) {
+                return false;
+            }
+            buffers[size++] = b;
+            return true;
+        }
+    }
+
+    /**
+     * Decrypted packets for this peer (sending peer actor to destination peer actor), to seal.
+     * Each buffer's window starts at the 16-byte header room; the IP packet follows it and the
+     * window's length is 16 + the IP packet's length.
+     */
+    final class Outbound implements PeerMsg {
+        final PacketBuffer[] buffers;
+        int size;
+
+        Outbound(int capacity) {
+            buffers = new PacketBuffer[capacity];
+        }
+
+        boolean add(PacketBuffer b) {
+            if (size == buffers.length) {
+                return false;
+            }
+            buffers[size++] = b;
+            return true;
+        }
+    }
+
+    /** A handshake worker completed a handshake for this peer. */
+    record HandshakeDone(SessionKeys keys, InetSocketAddress source, byte[] response) implements PeerMsg {}
+
+    /** The peer's timers may be due. */
+    record Tick() implements PeerMsg {}
+
+    /** The peer's configuration changed (endpoint, persistent keepalive, AllowedIPs). */
+    record Update(PeerConfig config) implements PeerMsg {}
+
+    /** The peer was removed: drop what is staged, refuse what arrives, then stop. */
+    record Retire() implements PeerMsg {}
+
+    /** Stop now (sent by the actor to itself after retiring). */
+    record StopNow() implements PeerMsg {}
+
+    Tick TICK = new Tick();
+}

@@ -1,0 +1,148 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.io.SendBatch;
+import io.switchyard.io.SockAddr;
+import io.switchyard.io.TransportException;
+import io.switchyard.io.UdpSocket;
+import io.switchyard.zerocopy.PacketBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The send side of the shared listen socket. A {@link UdpSocket} allows one sending thread at a
+ * time, and many peer actors (and the handshake workers) send through the listen socket, so every
+ * send takes this lock; inside it one reusable {@link SendBatch} carries the datagrams, so a peer
+ * costs no native send memory of its own. A peer's outbound burst goes as GSO trains (one
+ * {@code sendmsg} per train of equal-size datagrams, the last may be shorter, at most 64 and
+ * 65,507 bytes) when GSO is on, else as {@code sendmmsg} batches. Sends copy (no MSG_ZEROCOPY
+ * yet), so the caller may release the buffers when a call returns.
+ *
+ * <p>A full socket buffer parks the sender until writable (inside the lock: the other senders
+ * wait their turn, which is the backpressure we want). Counters are written under the lock.
+ */
+final class Transmitter implements AutoCloseable {
+    static final int MAX_SEGMENTS = 64;
+    static final int MAX_TRAIN_BYTES = 65_507;
+
+    private final UdpSocket socket;
+    private final boolean gso;
+    private final boolean mapToIpv6;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Arena arena = Arena.ofShared();
+    private final SendBatch batch = new SendBatch(MAX_SEGMENTS);
+    private final MemorySegment scratch = arena.allocate(256, 8);
+    private final SockAddr scratchAddress = SockAddr.allocate();
+    final Counters counters = new Counters();
+
+    Transmitter(UdpSocket socket, boolean gso) {
+        this.socket = socket;
+        this.gso = gso;
+        this.mapToIpv6 = socket.localAddress().getAddress() instanceof java.net.Inet6Address;
+    }
+
+    /** Whether destinations must be written as IPv4-mapped IPv6 (a dual-stack socket). */
+    boolean mapToIpv6() {
+        return mapToIpv6;
+    }
+
+    /**
+     * Sends {@code buffers[0..n)} (their windows) to {@code destination}, in order. Returns how
+     * many left; the rest could not be sent because the socket failed or closed.
+     */
+    int send(PacketBuffer[] buffers, int n, SockAddr destination) {
+        int sent = 0;
+        lock.lock();
+        try {
+            int i = 0;
+            while (i < n) {
+                batch.clear();
+                boolean train = gso;
+                int segment = buffers[i].length();
+                long bytes = 0;
+                while (i < n && batch.size() < MAX_SEGMENTS) {
+                    int len = buffers[i].length();
+                    if (train && batch.size() > 0
+                            && (len > segment || bytes + len > MAX_TRAIN_BYTES || buffers[i - 1].length() != segment)) {
+                        break; // ends the train: only the last segment may be shorter
+                    }
+                    PacketBuffer b = buffers[i];
+                    batch.add(b.slot(), b.offset(), len, destination);
+                    bytes += len;
+                    i++;
+                }
+                while (batch.remaining() > 0) {
+                    int k = train ? socket.trySendTrain(batch) : socket.trySend(batch);
+                    if (k == 0) {
+                        socket.awaitWritable();
+                    }
+                }
+                sent += batch.size();
+                counters.add(Counters.TX_PACKETS, batch.size());
+                counters.add(Counters.TX_BYTES, bytes);
+            }
+        } catch (TransportException e) {
+            // Closed or failed socket: what was not sent is counted by the caller.
+        } finally {
+            batch.clear();
+            lock.unlock();
+        }
+        return sent;
+    }
+
+    /** Sends one small message (handshake, cookie reply) held in a byte array. */
+    boolean sendBytes(byte[] message, SockAddr destination) {
+        lock.lock();
+        try {
+            return sendScratch(message, destination);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #sendBytes(byte[], SockAddr)} to an address given as a Java object. */
+    boolean sendBytes(byte[] message, InetSocketAddress destination) {
+        lock.lock();
+        try {
+            scratchAddress.set(destination, mapToIpv6);
+            return sendScratch(message, scratchAddress);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean sendScratch(byte[] message, SockAddr destination) {
+        if (message.length > scratch.byteSize()) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes is not a handshake message");
+        }
+        MemorySegment.copy(message, 0, scratch, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, message.length);
+        batch.clear();
+        batch.add(scratch, 0, message.length, destination);
+        try {
+            while (batch.remaining() > 0) {
+                if (socket.trySend(batch) == 0) {
+                    socket.awaitWritable();
+                }
+            }
+            counters.inc(Counters.TX_PACKETS);
+            counters.add(Counters.TX_BYTES, message.length);
+            return true;
+        } catch (TransportException e) {
+            return false;
+        } finally {
+            batch.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            batch.close();
+            arena.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
