@@ -4,7 +4,7 @@ import io.switchyard.config.Config;
 
 /**
  * What the control plane controls: a running hub seen through the few operations the control
- * socket, the metrics endpoint and the CLI need. {@code HubControlTarget} adapts the real hub;
+ * socket, the metrics endpoint and the CLI need. {@link HubControl} adapts the real hub;
  * tests use an in-memory one.
  *
  * <p>Implementations must be safe for concurrent calls; the {@link ControlServer} serializes its
