@@ -174,6 +174,31 @@ class RealClientTest {
             String client = Wg.run("show", clientName).requireOk().out();
             assertTrue(client.contains("latest handshake: "), "wireguard-go agrees: " + client);
 
+            // changes to other peers through the control socket leave this peer's session alone
+            Key32 clientPublic = MemoryTarget.publicOf(clientKey);
+            HubStats before = hub.stats();
+            Key32 other = MemoryTarget.randomPublic();
+            Wg.run("set", hubName, "peer", other.toBase64(), "allowed-ips", "10.0.0.3/32").requireOk();
+            Path conf = dir.resolve(hubName + ".conf");
+            Files.writeString(conf, "[Interface]\nPrivateKey = " + hubKey.toBase64() + "\n\n[Peer]\nPublicKey = "
+                    + clientPublic.toBase64() + "\nAllowedIPs = 10.0.0.2/32\n\n[Peer]\nPublicKey = "
+                    + MemoryTarget.randomPublic().toBase64() + "\nAllowedIPs = 10.0.0.4/32\n");
+            Wg.run("syncconf", hubName, conf.toString()).requireOk(); // removes `other`, adds another
+            assertEquals(2, hub.config().peers().size());
+            long rx = before.peers().get(0).rxPackets();
+            HubStats after = hub.stats();
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (after.peers().get(0).rxPackets() < rx + 2) { // two more keepalives
+                assertTrue(System.nanoTime() < deadline, "keepalives stopped: " + after);
+                Thread.sleep(50);
+                after = hub.stats();
+            }
+            assertEquals(clientPublic, after.peers().get(0).publicKey());
+            assertEquals(before.handshakesCompleted(), after.handshakesCompleted(), "no new handshake");
+            assertEquals(before.peers().get(0).lastHandshake(), after.peers().get(0).lastHandshake(), "same session");
+            assertEquals(before.peers().get(0).endpoint(), after.peers().get(0).endpoint(), "learned endpoint kept");
+            assertEquals(0, after.dropped(), after.drops().toString());
+
             UapiClient.Status status = UapiClient.status(Wg.socketOf(hubName));
             assertTrue(status.snapshot().peers().get(0).rxPackets() >= 1, status.toString());
             assertEquals(0L, status.snapshot().totalDrops(), status.snapshot().drops().toString());
