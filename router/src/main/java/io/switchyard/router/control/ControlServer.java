@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,7 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * socket is left alone and is an error.
  *
  * <p>Connections. One virtual thread per connection (at most {@link #MAX_CONNECTIONS}; more are
- * closed at once and counted), each reading requests in a loop as wireguard-go does:
+ * closed at once and counted; one that sends nothing for the idle timeout, 60 s by default, is
+ * closed unless its request is being processed), each reading requests in a loop as wireguard-go does:
  * {@code get=1}, {@code set=1} and Switchyard's extensions {@code switchyard-get=1} (status with
  * packets, drops and counters) and {@code switchyard-reload=1} (re-read the configuration file).
  * A line is at most {@link #MAX_LINE} bytes and a set request at most {@link #MAX_REQUEST} bytes;
@@ -67,6 +69,8 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_REQUEST = 64 << 20;
     /** Connections served at once. */
     public static final int MAX_CONNECTIONS = 64;
+    /** A connection that sends nothing for this long (outside a request being processed) is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** The longest path a unix socket address can hold (sun_path is 108 bytes with its NUL). */
     private static final int MAX_SOCKET_PATH = 107;
 
@@ -75,20 +79,38 @@ public final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Object fileKey;
     private final Thread acceptor;
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final long idleTimeoutNanos;
+    private final Thread reaper;
     private final AtomicInteger active = new AtomicInteger();
     private final ReentrantLock mutation = new ReentrantLock();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
+    private final AtomicLong idleClosed = new AtomicLong();
     private volatile boolean closed;
 
-    private ControlServer(Path path, ControlTarget target, ServerSocketChannel server, Object fileKey) {
+    /** One client connection and when it last sent anything. */
+    private static final class Connection {
+        final SocketChannel channel;
+        volatile long lastActivity = System.nanoTime();
+        /** True while a request is being processed: the client is waiting for us, not idle. */
+        volatile boolean busy;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private ControlServer(Path path, ControlTarget target, ServerSocketChannel server, Object fileKey,
+            Duration idleTimeout) {
         this.path = path;
         this.target = target;
         this.server = server;
         this.fileKey = fileKey;
         this.acceptor = Thread.ofVirtual().name("control-accept " + path.getFileName()).unstarted(this::acceptLoop);
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.reaper = Thread.ofVirtual().name("control-idle " + path.getFileName()).unstarted(this::reapLoop);
     }
 
     /**
@@ -98,7 +120,15 @@ public final class ControlServer implements AutoCloseable {
      *     long for a unix socket address, or cannot be created
      */
     public static ControlServer start(Path socket, ControlTarget target) throws IOException {
+        return start(socket, target, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, ControlTarget)}, closing connections idle for {@code idleTimeout}. */
+    public static ControlServer start(Path socket, ControlTarget target, Duration idleTimeout) throws IOException {
         Objects.requireNonNull(target, "target");
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive: " + idleTimeout);
+        }
         Path path = socket.toAbsolutePath().normalize();
         if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
             throw new IOException("control socket path is longer than " + MAX_SOCKET_PATH + " bytes: " + path);
@@ -130,8 +160,9 @@ public final class ControlServer implements AutoCloseable {
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             }
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            ControlServer s = new ControlServer(path, target, server, key);
+            ControlServer s = new ControlServer(path, target, server, key, idleTimeout);
             s.acceptor.start();
+            s.reaper.start();
             LOG.log(System.Logger.Level.INFO, "control socket listening on {0}", path);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -181,6 +212,11 @@ public final class ControlServer implements AutoCloseable {
         return refusedConnections.get();
     }
 
+    /** Connections closed because they were idle for longer than the idle timeout. */
+    public long idleClosed() {
+        return idleClosed.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             SocketChannel ch;
@@ -207,22 +243,23 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            open.add(ch);
+            Connection conn = new Connection(ch);
+            open.add(conn);
             if (closed) { // close() may have run between accept and add
-                open.remove(ch);
+                open.remove(conn);
                 active.decrementAndGet();
                 closeQuietly(ch);
                 return;
             }
             Thread.ofVirtual().name("control-conn " + path.getFileName()).start(() -> {
                 try {
-                    serve(ch);
+                    serve(conn);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.DEBUG, "control connection ended", e);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "control connection failed", e);
                 } finally {
-                    open.remove(ch);
+                    open.remove(conn);
                     active.decrementAndGet();
                     closeQuietly(ch);
                 }
@@ -237,8 +274,31 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel ch) throws IOException {
-        LineReader in = new LineReader(Channels.newInputStream(ch));
+    /**
+     * Closes connections idle longer than the timeout, so that clients that connect and never
+     * finish a request cannot hold the {@link #MAX_CONNECTIONS} slots for good.
+     */
+    private void reapLoop() {
+        long period = Math.max(1_000_000L, Math.min(idleTimeoutNanos / 4, 5_000_000_000L));
+        while (!closed) {
+            try {
+                Thread.sleep(Duration.ofNanos(period));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : open) {
+                if (!c.busy && now - c.lastActivity > idleTimeoutNanos) {
+                    idleClosed.incrementAndGet();
+                    closeQuietly(c.channel);
+                }
+            }
+        }
+    }
+
+    private void serve(Connection conn) throws IOException {
+        SocketChannel ch = conn.channel;
+        LineReader in = new LineReader(Channels.newInputStream(ch), conn);
         OutputStream out = Channels.newOutputStream(ch);
         while (true) {
             String op;
@@ -250,6 +310,7 @@ public final class ControlServer implements AutoCloseable {
             if (op == null) {
                 return; // EOF: `wg` probes liveness by connecting and closing at once
             }
+            conn.lastActivity = System.nanoTime();
             switch (op) {
                 case "get=1", "switchyard-get=1", "switchyard-reload=1" -> {
                     int next = in.read();
@@ -260,15 +321,29 @@ public final class ControlServer implements AutoCloseable {
                         reply(out, new StringBuilder(), new UapiException(UapiException.EINVAL, "trailing character after " + op));
                         return; // the stream is no longer at a request boundary
                     }
-                    if (op.equals("switchyard-reload=1")) {
-                        reload(out);
-                    } else {
-                        get(out, op.equals("switchyard-get=1"));
+                    conn.busy = true;
+                    try {
+                        if (op.equals("switchyard-reload=1")) {
+                            reload(out);
+                        } else {
+                            get(out, op.equals("switchyard-get=1"));
+                        }
+                    } finally {
+                        conn.lastActivity = System.nanoTime();
+                        conn.busy = false;
                     }
                 }
                 case "set=1" -> {
-                    if (!set(in, out)) {
+                    List<String> lines = readSet(in, out);
+                    if (lines == null) {
                         return;
+                    }
+                    conn.busy = true;
+                    try {
+                        set(lines, out);
+                    } finally {
+                        conn.lastActivity = System.nanoTime();
+                        conn.busy = false;
                     }
                 }
                 default -> {
@@ -293,8 +368,11 @@ public final class ControlServer implements AutoCloseable {
         reply(out, sb, failure);
     }
 
-    /** Reads and applies one set request; false if the connection must be closed. */
-    private boolean set(LineReader in, OutputStream out) throws IOException {
+    /**
+     * Reads the lines of one set request up to its blank line (or end of stream); null after an
+     * oversize request was answered, when the connection must be closed.
+     */
+    private List<String> readSet(LineReader in, OutputStream out) throws IOException {
         List<String> lines = new ArrayList<>();
         long total = 0;
         boolean oversize = false;
@@ -304,7 +382,7 @@ public final class ControlServer implements AutoCloseable {
                 line = in.readLine();
             } catch (LineTooLong e) {
                 reply(out, new StringBuilder(), new UapiException(UapiException.EMSGSIZE, e.getMessage()));
-                return false;
+                return null;
             }
             if (line == null || line.isEmpty()) {
                 break; // EOF ends the request too, as in wireguard-go
@@ -319,8 +397,13 @@ public final class ControlServer implements AutoCloseable {
         if (oversize) {
             reply(out, new StringBuilder(), new UapiException(UapiException.EMSGSIZE,
                     "set request longer than " + MAX_REQUEST + " bytes"));
-            return false;
+            return null;
         }
+        return lines;
+    }
+
+    /** Interprets and applies one set request, and answers it. */
+    private void set(List<String> lines, OutputStream out) throws IOException {
         UapiException failure = null;
         ConfigAppliedEvent event = new ConfigAppliedEvent();
         Config current = null;
@@ -353,7 +436,6 @@ public final class ControlServer implements AutoCloseable {
             event.commit();
         }
         reply(out, new StringBuilder(), failure);
-        return true;
     }
 
     private void applyTo(Config next) throws UapiException {
@@ -432,8 +514,11 @@ public final class ControlServer implements AutoCloseable {
         private int limit;
         private byte[] line = new byte[256];
 
-        LineReader(InputStream in) {
+        private final Connection conn;
+
+        LineReader(InputStream in, Connection conn) {
             this.in = in;
+            this.conn = conn;
         }
 
         private boolean fill() throws IOException {
@@ -441,6 +526,7 @@ public final class ControlServer implements AutoCloseable {
             if (n <= 0) {
                 return false;
             }
+            conn.lastActivity = System.nanoTime();
             pos = 0;
             limit = n;
             return true;
@@ -504,8 +590,9 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "close failed", e);
         }
-        for (SocketChannel ch : open) {
-            closeQuietly(ch);
+        reaper.interrupt();
+        for (Connection c : open) {
+            closeQuietly(c.channel);
         }
         try {
             acceptor.join(5000);

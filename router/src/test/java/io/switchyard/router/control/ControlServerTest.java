@@ -301,6 +301,72 @@ class ControlServerTest {
         assertEquals(10, target.config().peers().size());
     }
 
+    @Test
+    void connectionsBeyondTheCapAreClosedAtOnce(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("cap.sock");
+        List<SocketChannel> held = new ArrayList<>();
+        try (ControlServer s = ControlServer.start(path, target)) {
+            for (int i = 0; i < ControlServer.MAX_CONNECTIONS; i++) {
+                held.add(SocketChannel.open(UnixDomainSocketAddress.of(path)));
+            }
+            // one more: accepted by the kernel, closed by the server without a reply
+            assertEquals("", askOrClosed(path, "get=1\n\n"));
+            assertEquals(1, s.refusedConnections());
+            // a slot frees when a client leaves (the server notices its end of stream)
+            held.remove(0).close();
+            String reply = "";
+            for (int i = 0; i < 1000 && reply.isEmpty(); i++) { // a hang guard, not a timing
+                reply = askOrClosed(path, "get=1\n\n");
+                Thread.sleep(10);
+            }
+            assertTrue(reply.endsWith("errno=0\n\n"), reply);
+        } finally {
+            for (SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheTimeout(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("idle.sock");
+        try (ControlServer s = ControlServer.start(path, target, java.time.Duration.ofMillis(200))) {
+            List<SocketChannel> idle = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                idle.add(SocketChannel.open(UnixDomainSocketAddress.of(path)));
+            }
+            // one that sent half a request and then nothing
+            idle.get(2).write(java.nio.ByteBuffer.wrap("set=1\nfwmark=1\n".getBytes(StandardCharsets.US_ASCII)));
+            for (SocketChannel ch : idle) {
+                assertEquals(-1, Channels.newInputStream(ch).read(), "closed by the server");
+                ch.close();
+            }
+            assertEquals(3, s.idleClosed());
+            assertEquals(0, target.config().iface().fwMark(), "the half request was not applied");
+        }
+    }
+
+    @Test
+    void aSlowButActiveClientIsNotCutOff(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("slow.sock");
+        try (ControlServer s = ControlServer.start(path, target, java.time.Duration.ofSeconds(2));
+                SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            OutputStream out = Channels.newOutputStream(ch);
+            // a request trickled over about 3 s, longer than the timeout, with short gaps
+            String request = "set=1\nfwmark=9\npublic_key=" + Uapi.hex(peerA) + "\nallowed_ip=10.7.0.0/16\n\n";
+            int pieces = 20;
+            int step = (request.length() + pieces - 1) / pieces;
+            for (int i = 0; i < request.length(); i += step) {
+                out.write(request.substring(i, Math.min(request.length(), i + step)).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(150);
+            }
+            assertEquals("errno=0\n\n", exchange(Channels.newInputStream(ch), out, ""));
+            assertEquals(9, target.config().iface().fwMark());
+            assertEquals(0, s.idleClosed());
+        }
+    }
+
     /** Sends a request and reads until the reply's blank line. */
     static String exchange(InputStream in, OutputStream out, String request) throws IOException {
         out.write(request.getBytes(StandardCharsets.UTF_8));
@@ -317,6 +383,15 @@ class ControlServerTest {
                 return sb.toString();
             }
             prev = b;
+        }
+    }
+
+    /** {@link #ask}, with a connection the server closed (reset or end of stream) as "". */
+    static String askOrClosed(Path socket, String request) throws IOException {
+        try {
+            return ask(socket, request);
+        } catch (java.net.SocketException e) {
+            return "";
         }
     }
 
