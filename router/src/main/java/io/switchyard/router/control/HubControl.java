@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The control plane of one running {@link Hub}: its {@code wg} control socket (unless
@@ -36,6 +37,7 @@ public final class HubControl implements ControlTarget, AutoCloseable {
     private final Optional<Path> file;
     private ControlServer control;
     private MetricsServer metrics;
+    private final Runnable periodic = this::emitStatistics;
 
     private HubControl(Hub hub, Optional<Path> file) {
         this.hub = hub;
@@ -68,6 +70,7 @@ public final class HubControl implements ControlTarget, AutoCloseable {
             c.close();
             throw e;
         }
+        FlightRecorder.addPeriodicEvent(HubStatisticsEvent.class, c.periodic);
         return c;
     }
 
@@ -139,9 +142,36 @@ public final class HubControl implements ControlTarget, AutoCloseable {
         return m;
     }
 
-    /** Closes the control socket (removing its file) and the metrics endpoint; not the hub. */
+    private void emitStatistics() {
+        HubStatisticsEvent e = new HubStatisticsEvent();
+        if (!e.shouldCommit()) {
+            return;
+        }
+        HubStats s;
+        try {
+            s = hub.stats();
+        } catch (IllegalStateException closed) {
+            return; // the hub closed before this control plane did
+        }
+        e.iface = hub.config().name();
+        e.peers = s.peers().size();
+        e.rxPackets = s.rxPackets();
+        e.rxBytes = s.rxBytes();
+        e.txPackets = s.txPackets();
+        e.txBytes = s.txBytes();
+        e.handshakesCompleted = s.handshakesCompleted();
+        e.cookieRepliesSent = s.cookieRepliesSent();
+        e.dropped = s.dropped();
+        e.commit();
+    }
+
+    /**
+     * Closes the control socket (removing its file) and the metrics endpoint and stops the
+     * periodic {@link HubStatisticsEvent}; not the hub.
+     */
     @Override
     public void close() {
+        FlightRecorder.removePeriodicEvent(periodic);
         if (control != null) {
             control.close();
         }

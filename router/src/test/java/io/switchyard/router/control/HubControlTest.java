@@ -119,6 +119,41 @@ class HubControlTest {
     }
 
     @Test
+    void everyOpenHubControlEmitsPeriodicStatistics(@TempDir Path dir) throws Exception {
+        Config off = MemoryTarget.config("stat1", MemoryTarget.newPrivateKey(), List.of());
+        off = new Config(off.name(), off.iface(), off.settings().with(io.switchyard.config.Setting.CONTROL_SOCKET, "off"), off.peers());
+        Config two = new Config("stat2", off.iface(), off.settings(), List.of(MemoryTarget.peer(MemoryTarget.randomPublic(), "10.0.0.2/32")));
+        Path file = dir.resolve("s.jfr");
+        // hubs first: JFR schedules a periodic hook added after a recording started only once
+        // its periodic thread wakes for something else (the default and profile settings have
+        // many periodic JDK events; a recording of this event alone has none)
+        try (Hub h1 = Hub.start(off); HubControl c1 = HubControl.start(h1, Optional.empty());
+                Hub h2 = Hub.start(two); HubControl c2 = HubControl.start(h2, Optional.empty());
+                jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+            r.enable(HubStatisticsEvent.class).withPeriod(Duration.ofMillis(50));
+            r.start();
+            Thread.sleep(400); // several periods; the assertion below needs only one each
+            r.stop();
+            r.dump(file);
+        }
+        var events = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("io.switchyard.HubStatistics")).toList();
+        assertTrue(events.stream().anyMatch(e -> e.getString("iface").equals("stat1") && e.getInt("peers") == 0), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.getString("iface").equals("stat2") && e.getInt("peers") == 1), events.toString());
+        // after close no hook is left behind: a new recording sees none
+        Path after = dir.resolve("after.jfr");
+        try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+            r.enable(HubStatisticsEvent.class).withPeriod(Duration.ofMillis(50));
+            r.start();
+            Thread.sleep(200);
+            r.stop();
+            r.dump(after);
+        }
+        assertEquals(0, jdk.jfr.consumer.RecordingFile.readAllEvents(after).stream()
+                .filter(e -> e.getEventType().getName().equals("io.switchyard.HubStatistics")).count());
+    }
+
+    @Test
     void controlSocketOffMeansNoSocket(@TempDir Path dir) throws Exception {
         Config c = MemoryTarget.config("nocontrol", MemoryTarget.newPrivateKey(), List.of());
         c = new Config(c.name(), c.iface(), c.settings().with(io.switchyard.config.Setting.CONTROL_SOCKET, "off"), c.peers());
