@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code _cookie_replies_sent_total}, {@code _drops_total{reason}}, {@code _peers}; per peer
  * (label {@code peer}, the base64 public key) {@code switchyard_peer_rx_packets_total},
  * {@code _rx_bytes_total}, {@code _tx_packets_total}, {@code _tx_bytes_total},
- * {@code _last_handshake_seconds} (Unix time, 0 for never) and {@code _drops_total{peer,reason}}.
+ * {@code _last_handshake_seconds} (Unix time, 0 for never) and {@code _drops_total{peer,reason}}
+ * (only reasons with a non-zero count, to keep a large hub's scrape small).
  *
  * <p>Named counters ({@link ControlSnapshot#counters()}) become {@code switchyard_NAME} with every
  * character outside {@code [a-zA-Z0-9_]} turned into {@code _}. Naming rule: a name starting with
@@ -65,7 +66,10 @@ public final class PrometheusText {
         for (PeerSnapshot p : s.peers()) {
             String key = p.publicKey().toBase64();
             for (var e : p.drops().entrySet()) {
-                sample(out, "switchyard_peer_drops_total", "peer", key, "reason", e.getKey(), e.getValue());
+                // zero series left out: peers x reasons would be most of a large hub's scrape
+                if (e.getValue() != 0) {
+                    sample(out, "switchyard_peer_drops_total", "peer", key, "reason", e.getKey(), e.getValue());
+                }
             }
         }
 

@@ -42,7 +42,7 @@ class MetricsServerTest {
         counters.put("rx.packets", 1L); // would reuse the family switchyard_rx_packets_total
         var peerA = new PeerSnapshot(a, Optional.empty(), Optional.of(Instant.ofEpochSecond(1700000000)),
                 1, 100, 2, 200, List.of(), 0, Map.of("replay", 4L));
-        var peerB = new PeerSnapshot(b, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 0, Map.of());
+        var peerB = new PeerSnapshot(b, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 0, Map.of("replay", 0L));
         return new ControlSnapshot(51820, 10, 1000, 20, 2000, 7, 8,
                 Map.of("bad_mac", 5L, "we\"ird\\re\nason", 1L), counters, List.of(peerA, peerB));
     }
@@ -170,6 +170,8 @@ class MetricsServerTest {
             assertEquals(1700000000, value(s, "switchyard_peer_last_handshake_seconds", Map.of("peer", a.toBase64())));
             assertEquals(0, value(s, "switchyard_peer_last_handshake_seconds", Map.of("peer", b.toBase64())));
             assertEquals(4, value(s, "switchyard_peer_drops_total", Map.of("peer", a.toBase64(), "reason", "replay")));
+            assertTrue(s.stream().noneMatch(x -> x.name().equals("switchyard_peer_drops_total")
+                    && x.labels().get("peer").equals(b.toBase64())), "zero per-peer drops are left out");
             assertEquals(11, value(s, "switchyard_gso_trains_total", Map.of()));
             assertEquals(99, value(s, "switchyard_gso_segments_total", Map.of()));
             assertEquals(5, value(s, "switchyard_zerocopy_completions_total", Map.of()));
@@ -218,6 +220,31 @@ class MetricsServerTest {
         PrometheusText.write(ControlSnapshot.idle(0), w);
         List<Sample> s = parse(w.toString());
         assertEquals(0, value(s, "switchyard_peers", Map.of()));
+    }
+
+    @Test
+    void bytesPerPeerWithTheHubsFullDropMap() throws IOException {
+        // the hub reports every drop reason for every peer, zeros included
+        Map<String, Long> allZero = new java.util.LinkedHashMap<>();
+        for (String r : List.of("malformed", "unknown_index", "no_buffer", "bad_mac", "cookie_required", "rate_limited",
+                "handshake_queue_full", "handshake_failed", "bad_cookie_reply", "bad_tag", "replayed", "expired",
+                "inner_malformed", "spoofed_source", "no_route", "reflected", "peer_queue_full", "no_endpoint",
+                "staging_overflow", "handshake_gave_up", "send_failed")) {
+            allZero.put(r, 0L);
+        }
+        int n = 1000;
+        var peers = new java.util.ArrayList<PeerSnapshot>();
+        for (int i = 0; i < n; i++) {
+            peers.add(new PeerSnapshot(MemoryTarget.randomPublic(), Optional.empty(), Optional.of(Instant.ofEpochSecond(1700000000L + i)),
+                    123456, 123456789, 123456, 123456789, List.of(), 25, allZero));
+        }
+        StringWriter none = new StringWriter();
+        PrometheusText.write(new ControlSnapshot(1, 0, 0, 0, 0, 0, 0, allZero, Map.of(), List.of()), none);
+        StringWriter w = new StringWriter();
+        PrometheusText.write(new ControlSnapshot(1, 0, 0, 0, 0, 0, 0, allZero, Map.of(), peers), w);
+        long perPeer = (w.toString().length() - none.toString().length()) / n;
+        System.out.println("metrics bytes per peer: " + perPeer);
+        assertTrue(perPeer < 1000, perPeer + " bytes per peer");
     }
 
     @Test
