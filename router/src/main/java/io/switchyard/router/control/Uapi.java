@@ -101,7 +101,11 @@ public final class Uapi {
             if (extended && s != null) {
                 line(out, "rx_packets", s.rxPackets());
                 line(out, "tx_packets", s.txPackets());
-                named(out, "drop.", s.drops());
+                for (var e : s.drops().entrySet()) {
+                    if (e.getValue() != 0) { // peers x reasons of zeros would dominate the reply
+                        out.append("drop.").append(safeKey(e.getKey())).append('=').append(e.getValue()).append('\n');
+                    }
+                }
             }
         }
     }

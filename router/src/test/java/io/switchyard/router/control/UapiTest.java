@@ -98,7 +98,7 @@ class UapiTest {
     void extendedGetAddsPacketsDropsAndCountersWithSafeKeys() {
         Config c = base();
         var liveA = new PeerSnapshot(PEER_A, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 25,
-                Map.of("replay", 2L));
+                Map.of("replay", 2L, "bad_tag", 0L));
         var snap = new ControlSnapshot(40000, 10, 1000, 20, 2000, 5, 6, Map.of("bad_mac", 7L),
                 Map.of("gso.trains", 8L, "we=ird key", 9L), List.of(liveA));
         StringBuilder sb = new StringBuilder();
@@ -109,6 +109,7 @@ class UapiTest {
                 "drop.replay=2\n")) {
             assertTrue(s.contains(expected), expected + " in " + s);
         }
+        assertTrue(!s.contains("drop.bad_tag"), "zero per-peer drops are left out: " + s);
     }
 
     @Test
