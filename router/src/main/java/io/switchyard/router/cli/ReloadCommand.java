@@ -39,11 +39,12 @@ final class ReloadCommand implements Callable<Integer> {
         UapiClient.Reply r;
         try {
             r = UapiClient.request(path, "switchyard-reload=1\n\n");
+        } catch (UapiClient.NoReplyException e) {
+            err.println("switchyard reload: " + who + ": the process behind " + path
+                    + " is not Switchyard (it does not know reload)");
+            return 1;
         } catch (IOException e) {
-            String why = e.getMessage() != null && e.getMessage().startsWith("connection closed")
-                    ? "the process behind " + path + " is not Switchyard (it does not know reload)"
-                    : e.getMessage();
-            err.println("switchyard reload: " + who + ": " + why);
+            err.println("switchyard reload: " + who + ": " + e.getMessage());
             return 1;
         }
         String message = r.message();

@@ -32,6 +32,16 @@ public final class UapiClient {
 
     private UapiClient() {}
 
+    /**
+     * The other side closed the connection without a complete reply: what wireguard-go and other
+     * implementations do with an operation they do not know (such as Switchyard's extensions).
+     */
+    public static final class NoReplyException extends IOException {
+        NoReplyException() {
+            super("connection closed before a complete reply");
+        }
+    }
+
     /** A reply: its {@code key=value} lines (without errno) and the errno (0, or negative). */
     public record Reply(List<Map.Entry<String, String>> lines, int errno) {
         /** The {@code message=} lines joined by newlines. */
@@ -52,8 +62,8 @@ public final class UapiClient {
     /**
      * Sends {@code request} (e.g. {@code "get=1\n\n"}) and reads the reply.
      *
-     * @throws IOException if the socket cannot be reached, or the connection closed without a
-     *     complete reply (then the message says so)
+     * @throws NoReplyException if the connection closed without a complete reply
+     * @throws IOException if the socket cannot be reached or the reply is malformed
      */
     public static Reply request(Path socket, String request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -70,7 +80,7 @@ public final class UapiClient {
             while (end < 0) {
                 int n = in.read(chunk);
                 if (n < 0) {
-                    throw new IOException("connection closed before a complete reply");
+                    throw new NoReplyException();
                 }
                 for (int i = 0; i < n; i++) {
                     if (chunk[i] == '\n' && prev == '\n') {
@@ -122,10 +132,7 @@ public final class UapiClient {
         boolean extended = true;
         try {
             r = request(socket, "switchyard-get=1\n\n");
-        } catch (IOException e) {
-            if (!e.getMessage().startsWith("connection closed")) {
-                throw e;
-            }
+        } catch (NoReplyException e) {
             extended = false;
             r = request(socket, "get=1\n\n");
         }

@@ -213,6 +213,8 @@ class WireguardGoDifferentialTest {
         assertTrue(!s.extended(), "wireguard-go does not know switchyard-get");
         assertEquals(Set.of(Key32.fromBase64(a)), s.snapshot().peers().stream().map(PeerSnapshot::publicKey).collect(Collectors.toSet()));
         assertEquals(MemoryTarget.publicOf(priv), s.publicKey().orElseThrow());
+        org.junit.jupiter.api.Assertions.assertThrows(UapiClient.NoReplyException.class,
+                () -> UapiClient.request(Wg.socketOf(goName), "switchyard-reload=1\n\n"));
         UapiClient.Status ours = UapiClient.status(Wg.socketOf(ourName));
         assertTrue(ours.extended());
         assertEquals(s.snapshot().peers().get(0).allowedIps(), ours.snapshot().peers().get(0).allowedIps());
