@@ -150,9 +150,11 @@ final class ShowCommand implements Callable<Integer> {
             sb.append("  handshakes: ").append(count(s.handshakesCompleted())).append(" completed, ")
                     .append(count(s.cookieRepliesSent())).append(" cookie replies sent\n");
             sb.append("  drops: ").append(drops(s.drops(), before == null ? null : before.snapshot().drops(), seconds)).append('\n');
-            if (!s.counters().isEmpty()) {
-                sb.append("  counters: ").append(s.counters().entrySet().stream()
-                        .map(e -> e.getKey() + " " + count(e.getValue())).collect(Collectors.joining(", "))).append('\n');
+            // the hub keeps dozens of counters, most of them zero on a healthy hub
+            String counters = s.counters().entrySet().stream().filter(e -> e.getValue() != 0)
+                    .map(e -> e.getKey() + " " + count(e.getValue())).collect(Collectors.joining(", "));
+            if (!counters.isEmpty()) {
+                sb.append("  counters: ").append(counters).append('\n');
             }
         } else {
             sb.append("  (not a Switchyard hub: no packet counts, drops or counters)\n");

@@ -1,5 +1,6 @@
 package io.switchyard.router.control;
 
+import io.switchyard.config.Key32;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ public record ControlSnapshot(
     }
 
     /** The peer with this key, by linear scan. */
-    public Optional<PeerSnapshot> peer(io.switchyard.config.Key32 key) {
+    public Optional<PeerSnapshot> peer(Key32 key) {
         return peers.stream().filter(p -> p.publicKey().equals(key)).findFirst();
     }
 
