@@ -27,8 +27,9 @@ import java.util.Set;
  * {@code in_use}, {@code used}, {@code free}, {@code capacity}, {@code size}, {@code inflight},
  * {@code pending}, {@code max} (so {@code pool.in_use}, {@code handshake.queue_depth}) is a gauge;
  * every other name is a monotonic counter and gets the {@code _total} suffix. A name that
- * collides with an earlier one after this mapping is left out (and counted in
- * {@code switchyard_metrics_names_dropped}).
+ * collides, ignoring {@code _total}, with an earlier one or with a family above (the hub's
+ * {@code peers} with {@code switchyard_peers}) is left out and counted in
+ * {@code switchyard_metrics_names_dropped}.
  */
 public final class PrometheusText {
     /** The Content-Type of this format. */
@@ -78,7 +79,7 @@ public final class PrometheusText {
         for (var e : s.counters().entrySet()) {
             boolean gauge = isGauge(e.getKey());
             String name = metricName(e.getKey(), gauge);
-            if (!seen.add(name) || name.equals("switchyard_metrics_names_dropped") || RESERVED.contains(name)) {
+            if (!seen.add(stem(name)) || RESERVED.contains(stem(name))) {
                 dropped++;
                 continue;
             }
@@ -89,12 +90,22 @@ public final class PrometheusText {
         out.write("switchyard_metrics_names_dropped " + dropped + "\n");
     }
 
-    /** The families written above, which a named counter may not reuse. */
-    private static final Set<String> RESERVED = Set.of("switchyard_rx_packets_total", "switchyard_rx_bytes_total",
-            "switchyard_tx_packets_total", "switchyard_tx_bytes_total", "switchyard_handshakes_completed_total",
-            "switchyard_cookie_replies_sent_total", "switchyard_drops_total", "switchyard_peers",
-            "switchyard_peer_rx_packets_total", "switchyard_peer_rx_bytes_total", "switchyard_peer_tx_packets_total",
-            "switchyard_peer_tx_bytes_total", "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops_total");
+    /**
+     * The families written above, by {@link #stem}, which a named counter may not reuse: the
+     * hub's {@code peers} counter would otherwise become a second, counter-typed
+     * {@code switchyard_peers}.
+     */
+    private static final Set<String> RESERVED = Set.of("switchyard_rx_packets", "switchyard_rx_bytes",
+            "switchyard_tx_packets", "switchyard_tx_bytes", "switchyard_handshakes_completed",
+            "switchyard_cookie_replies_sent", "switchyard_drops", "switchyard_peers",
+            "switchyard_peer_rx_packets", "switchyard_peer_rx_bytes", "switchyard_peer_tx_packets",
+            "switchyard_peer_tx_bytes", "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops",
+            "switchyard_metrics_names_dropped");
+
+    /** A metric name without its {@code _total}: two names with one stem would confuse a reader. */
+    private static String stem(String name) {
+        return name.endsWith("_total") ? name.substring(0, name.length() - 6) : name;
+    }
 
     /** True if the named counter is a gauge by the naming rule in the class doc. */
     static boolean isGauge(String name) {

@@ -40,6 +40,7 @@ class MetricsServerTest {
         counters.put("gauge.handshake.queue", 2L);
         counters.put("gso-trains", 1L); // collides with gso.trains after sanitizing
         counters.put("rx.packets", 1L); // would reuse the family switchyard_rx_packets_total
+        counters.put("peers", 2L); // the hub's own: would be a counter-typed twin of switchyard_peers
         var peerA = new PeerSnapshot(a, Optional.empty(), Optional.of(Instant.ofEpochSecond(1700000000)),
                 1, 100, 2, 200, List.of(), 0, Map.of("replay", 4L));
         var peerB = new PeerSnapshot(b, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 0, Map.of("replay", 0L));
@@ -178,7 +179,8 @@ class MetricsServerTest {
             assertEquals(3, value(s, "switchyard_mailbox_router_depth", Map.of()));
             assertEquals(17, value(s, "switchyard_pool_used", Map.of()));
             assertEquals(2, value(s, "switchyard_handshake_queue", Map.of()));
-            assertEquals(2, value(s, "switchyard_metrics_names_dropped", Map.of()), "gso-trains and rx.packets collided");
+            assertEquals(3, value(s, "switchyard_metrics_names_dropped", Map.of()), "gso-trains, rx.packets and peers collided");
+            assertTrue(s.stream().noneMatch(x -> x.name().equals("switchyard_peers_total")), "no twin of switchyard_peers");
             assertEquals(10, value(s, "switchyard_rx_packets_total", Map.of()), "the global family is not overwritten");
             assertTrue(body.contains("# TYPE switchyard_pool_used gauge\n"), body);
             assertTrue(body.contains("# TYPE switchyard_gso_trains_total counter\n"), body);
