@@ -1,0 +1,150 @@
+package io.switchyard.router.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stock wireguard-go client in its own namespace whose only peer is the hub: it owns
+ * {@code overlay}/32 inside the overlay and routes the whole overlay /24 to the hub.
+ * Configured with the real {@code wg} tool over wireguard-go's UAPI socket.
+ */
+final class WgGoClient implements AutoCloseable {
+    static final Path WIREGUARD_GO = Path.of("/usr/bin/wireguard-go");
+    static final Path WG = Path.of("/usr/bin/wg");
+    static final Path SOCKET_DIR = Path.of("/var/run/wireguard");
+
+    final Netns ns;
+    final String ifname;
+    final String privateKey;
+    final String publicKey;
+    final String overlay;
+    private Process process;
+
+    WgGoClient(Netns ns, String ifname, String privateKey, String overlay) throws IOException {
+        this.ns = ns;
+        this.ifname = ifname;
+        this.privateKey = privateKey;
+        this.publicKey = wgPubkey(privateKey);
+        this.overlay = overlay;
+    }
+
+    static String unavailable() {
+        if (!Files.isExecutable(WIREGUARD_GO)) {
+            return WIREGUARD_GO + " is not installed (apt-get install wireguard-go)";
+        }
+        if (!Files.isExecutable(WG)) {
+            return WG + " is not installed (apt-get install wireguard-tools)";
+        }
+        for (String tool : new String[] {"ping", "iperf3"}) {
+            if (!Files.isExecutable(Path.of("/usr/bin", tool)) && !Files.isExecutable(Path.of("/bin", tool))) {
+                return tool + " is not installed";
+            }
+        }
+        return null;
+    }
+
+    static String wgGenkey() throws IOException {
+        Netns.Result r = Netns.run(WG.toString(), "genkey");
+        if (r.exit() != 0) {
+            throw new IOException("wg genkey: " + r.out());
+        }
+        return r.out().strip();
+    }
+
+    static String wgPubkey(String privateKey) throws IOException {
+        Process p = new ProcessBuilder(WG.toString(), "pubkey").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write((privateKey + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("wg pubkey: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return out;
+    }
+
+    /** Starts wireguard-go and configures it towards {@code hubEndpoint} ("ip:port"). */
+    void start(String hubPublicKey, String hubEndpoint, String overlayCidr) throws IOException, InterruptedException {
+        ProcessBuilder pb = ns.process(WIREGUARD_GO.toString(), "-f", ifname)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1");
+        process = pb.start();
+        Path socket = SOCKET_DIR.resolve(ifname + ".sock");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // hang guard
+        while (!Files.exists(socket)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("wireguard-go " + ifname + " did not start");
+            }
+            Thread.sleep(20);
+        }
+        Path key = Files.createTempFile("syit-key", ".txt", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(key, privateKey + "\n");
+            wg("set", ifname, "private-key", key.toString(), "peer", hubPublicKey, "endpoint", hubEndpoint,
+                    "allowed-ips", overlayCidr, "persistent-keepalive", "1");
+        } finally {
+            Files.deleteIfExists(key);
+        }
+        ns.must("ip", "addr", "add", overlay + "/" + overlayCidr.substring(overlayCidr.indexOf('/') + 1), "dev", ifname);
+        ns.must("ip", "link", "set", ifname, "up");
+    }
+
+    String wg(String... args) throws IOException {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = WG.toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Netns.Result r = Netns.run(cmd);
+        if (r.exit() != 0) {
+            throw new IOException("wg " + String.join(" ", args) + ": " + r.out());
+        }
+        return r.out();
+    }
+
+    /** Stops wireguard-go (its interface goes with it). */
+    void stop() throws InterruptedException, IOException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            process = null;
+            Files.deleteIfExists(SOCKET_DIR.resolve(ifname + ".sock"));
+        }
+    }
+
+    /** {@code ping -c count} from this client; returns the number of replies received. */
+    int ping(String to, int count, String... extra) throws IOException {
+        String[] cmd = new String[6 + extra.length];
+        int i = 0;
+        cmd[i++] = "ping";
+        cmd[i++] = "-c";
+        cmd[i++] = Integer.toString(count);
+        cmd[i++] = "-i";
+        cmd[i++] = "0.2";
+        for (String e : extra) {
+            cmd[i++] = e;
+        }
+        cmd[i] = to;
+        Netns.Result r = ns.exec(cmd);
+        var m = java.util.regex.Pattern.compile("(\\d+) (packets )?received").matcher(r.out());
+        if (!m.find()) {
+            throw new IOException("unexpected ping output: " + r.out());
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
