@@ -11,6 +11,7 @@ module io.switchyard.router {
     requires com.github.benmanes.caffeine;
     requires org.bouncycastle.provider;
     requires info.picocli;
+    requires jdk.unsupported; // sun.misc.Signal: SIGHUP reload and clean SIGTERM/SIGINT in `switchyard up`
     requires jdk.httpserver;
     requires jdk.jfr;
     exports io.switchyard.router;

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             DoctorCommand.class,
             ShowCommand.class,
             ReloadCommand.class,
+            UpCommand.class,
         })
 public final class Main implements Runnable {
 
