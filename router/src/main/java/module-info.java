@@ -15,6 +15,7 @@ module io.switchyard.router {
     requires jdk.httpserver;
     requires jdk.jfr;
     exports io.switchyard.router;
+    exports io.switchyard.router.client;
     exports io.switchyard.router.control;
     exports io.switchyard.router.crypto;
     exports io.switchyard.router.noise;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             ShowCommand.class,
             ReloadCommand.class,
             UpCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Runnable {
 
