@@ -1,6 +1,7 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.router.DropReason;
+import io.switchyard.router.control.HandshakeEvent;
 import io.switchyard.router.noise.HandshakeGate;
 import io.switchyard.router.noise.Messages;
 import io.switchyard.router.peer.Device;
@@ -75,8 +76,14 @@ final class HandshakeWorkers implements AutoCloseable {
                     }
                 }
                 case ACCEPT -> {
-                    HandshakeOutcome outcome = Messages.readInt(msg, 0) == WireGuard.MESSAGE_INITIATION_TYPE
-                            ? device.handleInitiation(msg) : device.handleResponse(msg);
+                    boolean initiation = Messages.readInt(msg, 0) == WireGuard.MESSAGE_INITIATION_TYPE;
+                    HandshakeOutcome outcome = initiation ? device.handleInitiation(msg) : device.handleResponse(msg);
+                    if (HandshakeEvent.enabled()) {
+                        HandshakeEvent.commit(outcome.peer() == null ? null : outcome.peer().publicKey().toBase64(),
+                                initiation ? "initiation" : "response", "received", String.valueOf(source),
+                                outcome instanceof HandshakeOutcome.Completed ? "completed" : "refused",
+                                outcome instanceof HandshakeOutcome.Refused r ? String.valueOf(r.reason()) : null);
+                    }
                     deliver(outcome, source);
                 }
             }

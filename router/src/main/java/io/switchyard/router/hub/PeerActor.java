@@ -8,6 +8,7 @@ import io.switchyard.config.Endpoint;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.io.SockAddr;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.control.FlushEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.peer.StagingQueue;
 import io.switchyard.router.routing.FrozenAllowedIps;
@@ -279,6 +280,13 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         trainSize = 0;
         int sent = hasEndpoint ? hub.transmitter().send(train, n, endpoint) : 0;
+        if (FlushEvent.enabled()) {
+            long bytes = 0;
+            for (int k = 0; k < n; k++) {
+                bytes += train[k].length();
+            }
+            FlushEvent.commit(engine.publicKey().toBase64(), sent, bytes, -1, false); // -1: trains are the transmitter's business
+        }
         for (int k = 0; k < n; k++) {
             PacketBuffer b = train[k];
             train[k] = null;

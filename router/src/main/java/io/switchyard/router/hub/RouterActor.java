@@ -8,6 +8,7 @@ import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.control.ReceiveBatchEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.protocol.WireGuard;
 import io.switchyard.zerocopy.PacketBuffer;
@@ -73,6 +74,13 @@ final class RouterActor implements Actor<Object> {
                 return;
             }
             throw new IllegalStateException("receive failed on " + socket.localAddress(), e);
+        }
+        if (ReceiveBatchEvent.enabled()) {
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                bytes += batch.length(i);
+            }
+            ReceiveBatchEvent.commit(0, n, bytes, 0);
         }
         for (int i = 0; i < n; i++) {
             classify(i);

@@ -85,11 +85,7 @@ class HubInteropTest {
     }
 
     private Config hubConfig(List<WgGoClient> peers) throws Exception {
-        StringBuilder text = new StringBuilder("[Interface]\nPrivateKey = " + hubPrivate + "\nListenPort = " + PORT + "\n");
-        for (WgGoClient c : peers) {
-            text.append("\n[Peer]\nPublicKey = ").append(c.publicKey).append("\nAllowedIPs = ").append(c.overlay).append("/32\n");
-        }
-        return ConfigParser.parse("hub-" + id + ".conf", text.toString(), Path.of(".")).config();
+        return parse(configText(peers));
     }
 
     @AfterAll
@@ -221,6 +217,44 @@ class HubInteropTest {
 
     @Test
     @Order(6)
+    void reloadWhilePingingLosesNothingAndKeepsTheSession() throws Exception {
+        WgGoClient a = clients.get(0);
+        WgGoClient b = clients.get(1);
+        var sessionA = peer(hub.stats(), a).lastHandshake();
+        var sessionB = peer(hub.stats(), b).lastHandshake();
+        Process ping = a.ns.process("ping", "-c", "30", "-i", "0.1", "-W", "2", b.overlay).start();
+        String stranger = WgGoClient.wgPubkey(WgGoClient.wgGenkey());
+        Config base = hubConfig(clients);
+        String text = configText(clients);
+        Thread.sleep(300);
+        hub.apply(parse(text + "\n[Peer]\nPublicKey = " + stranger + "\nAllowedIPs = 10.99.0.50/32\n")); // added
+        Thread.sleep(300);
+        hub.apply(parse(text.replace("AllowedIPs = 10.99.0.3/32", "AllowedIPs = 10.99.0.3/32, 10.99.0.60/32")
+                + "\n[Peer]\nPublicKey = " + stranger + "\nAllowedIPs = 10.99.0.51/32\n")); // changed
+        Thread.sleep(300);
+        hub.apply(base); // the stranger removed again, c3 back to its own address
+        String out = new String(ping.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(ping.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("30 received"), "the pinging peer lost packets during reloads:\n" + out);
+        assertEquals(sessionA, peer(hub.stats(), a).lastHandshake(), "c1 kept its session");
+        assertEquals(sessionB, peer(hub.stats(), b).lastHandshake(), "c2 kept its session");
+        assertEquals(3, hub.config().peers().size());
+    }
+
+    private String configText(List<WgGoClient> peers) {
+        StringBuilder text = new StringBuilder("[Interface]\nPrivateKey = " + hubPrivate + "\nListenPort = " + PORT + "\n");
+        for (WgGoClient c : peers) {
+            text.append("\n[Peer]\nPublicKey = ").append(c.publicKey).append("\nAllowedIPs = ").append(c.overlay).append("/32\n");
+        }
+        return text.toString();
+    }
+
+    private Config parse(String text) throws Exception {
+        return ConfigParser.parse("hub-" + id + ".conf", text, Path.of(".")).config();
+    }
+
+    @Test
+    @Order(7)
     void aPeerRemovedFromTheConfigIsRefused() throws Exception {
         WgGoClient removed = clients.get(2);
         hub.apply(hubConfig(clients.subList(0, 2)));
