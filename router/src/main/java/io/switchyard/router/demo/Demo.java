@@ -175,11 +175,29 @@ public final class Demo {
         for (Thread t : threads) {
             t.join();
         }
-        // let the last packets in flight land before the final count
-        long settle = System.nanoTime() + 200_000_000L;
-        while (System.nanoTime() - settle < 0) {
+        // Let the packets in flight land before the final count: on a loaded machine the hub can
+        // still hold thousands of received datagrams in its mailboxes when the peers stop, so wait
+        // until its books balance and the peers' count stops moving (at least 200 ms, at most 5 s).
+        long settleStart = System.nanoTime();
+        long lastSeen = -1;
+        long quietSince = settleStart;
+        while (true) {
+            long seen = 0;
             for (SimulatedPeer p : peers) {
                 p.drain();
+                seen += p.received;
+            }
+            long now = System.nanoTime();
+            if (seen != lastSeen) {
+                lastSeen = seen;
+                quietSince = now;
+            }
+            HubStats h = hub.stats();
+            boolean balanced = h.rxPackets() == h.counters().getOrDefault("forwarded", 0L)
+                    + h.counters().getOrDefault("consumed", 0L) + h.dropped();
+            if (now - settleStart > 5_000_000_000L
+                    || (balanced && now - quietSince > 200_000_000L && now - settleStart > 200_000_000L)) {
+                break;
             }
             Thread.sleep(10);
         }
