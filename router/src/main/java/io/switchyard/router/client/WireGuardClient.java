@@ -70,6 +70,9 @@ public final class WireGuardClient implements AutoCloseable {
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         this.channel = DatagramChannel.open(family);
         channel.configureBlocking(false);
+        // A peer that polls between send bursts reads in bursts: a deep receive buffer (the
+        // kernel caps it at net.core.rmem_max) keeps a hub's burst from overflowing it unseen.
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.connect(remoteAddress);
     }
 
