@@ -256,6 +256,35 @@ public final class WireGuardClient implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ for load generators
+
+    /**
+     * Seals an inner UDP datagram into {@code buf} at {@code offset} without sending it (load
+     * generators pre-seal a run's worth, each with its own counter, and blast them from their own
+     * sockets): the payload must already be at {@code offset + PAYLOAD_OFFSET}. Returns the
+     * transport message length, or a negative {@link PeerEngine} status (no session yet).
+     * Owner thread only.
+     */
+    public int sealInto(ByteBuffer buf, int offset, byte[] dst, int srcPort, int dstPort, int payloadLength) {
+        int inner = InnerUdp.writeHeaders(buf, offset + WireGuard.MESSAGE_TRANSPORT_HEADER_SIZE, overlay, dst, srcPort,
+                dstPort, payloadLength);
+        return remote.seal(buf, offset, inner, System.nanoTime());
+    }
+
+    /** Seals a keepalive into {@code buf} at {@code offset}; returns its length or a negative status. */
+    public int sealKeepaliveInto(ByteBuffer buf, int offset) {
+        return remote.sealKeepalive(buf, offset, System.nanoTime());
+    }
+
+    /**
+     * Opens a transport message received on another socket (a generator's sink), in place:
+     * returns the inner length (0 for a keepalive) or a negative {@link PeerEngine} status.
+     * Owner thread only.
+     */
+    public int openInPlace(ByteBuffer buf, int offset, int length) {
+        return remote.open(buf, offset, length, System.nanoTime());
+    }
+
     /** Counters of this client (inner packets and bytes; drops of anything that did not open). */
     public record Stats(long sentPackets, long sentBytes, long receivedPackets, long receivedBytes,
             long keepalivesReceived, long dropped, long sendBlocked, long handshakes) {}

@@ -1,0 +1,411 @@
+package io.switchyard.bench.e2e;
+
+import io.switchyard.config.Config;
+import io.switchyard.config.ConfigParser;
+import io.switchyard.config.Key32;
+import io.switchyard.io.Datagrams;
+import io.switchyard.io.RecvBatch;
+import io.switchyard.io.SendBatch;
+import io.switchyard.io.UdpOptions;
+import io.switchyard.io.UdpSocket;
+import io.switchyard.router.Hub;
+import io.switchyard.router.HubStats;
+import io.switchyard.router.PeerStats;
+import io.switchyard.router.client.WireGuardClient;
+import io.switchyard.router.crypto.Keys;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end forwarding rate through one in-process hub on loopback, counted at the receiving
+ * peers. For each pair, a sender peer and a sink peer handshake with the hub through client mode
+ * ({@link WireGuardClient}); the sender then blasts PRE-SEALED transport messages (sealed before
+ * the clock starts, each counter used once) as GSO trains from a native socket, and the sink
+ * counts what the hub forwards with GRO on a native socket, opening one datagram in 1,024 to check
+ * it is a valid message of its session. The hub's transport is the variable: {@code nio} (the
+ * portable java.nio path), {@code native} (recvmmsg/sendmmsg through FFM), {@code gso}
+ * (native + UDP GSO/GRO). Variants alternate within each round; round 0 is a discarded warm-up.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+ *   io.switchyard.bench.e2e.ForwardingBench [--sizes 64,1420] [--pairs 2] [--seconds 3] [--rounds 3]
+ *   [--variants nio,native,gso] [--rates 0,200000,...] [--out docs/perf-e2e]
+ * </pre>
+ * Everything (generator, hub, sinks) shares the machine: a result says what this box forwards
+ * while also generating and sinking the load.
+ */
+public final class ForwardingBench {
+    record Variant(String name, String transport, boolean gso, boolean gro) {}
+
+    record Result(long offered, int round, String variant, int innerBytes, int pairs, double pps, double gbps, long hubDrops,
+            double recvBatch, double segmentsPerTrain, boolean generatorExhausted) {}
+
+    /** Total offered packets per second across senders (the current --rates entry); 0 = flat out. */
+    static long rate;
+    static int pairs;
+
+    private static final Map<String, Variant> VARIANTS = Map.of(
+            "nio", new Variant("nio", "nio", false, false),
+            "native", new Variant("native", "native", false, false),
+            "gso", new Variant("gso", "native", true, true));
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
+                "--rounds", "3", "--variants", "nio,native,gso", "--out", "", "--rates", "0", "--latency-at", ""));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!opt.containsKey(args[i])) {
+                System.err.println("unknown option " + args[i] + "; options: " + opt.keySet());
+                System.exit(2);
+            }
+            opt.put(args[i], args[i + 1]);
+        }
+        int pairs = Integer.parseInt(opt.get("--pairs"));
+        ForwardingBench.pairs = pairs;
+        int seconds = Integer.parseInt(opt.get("--seconds"));
+        int rounds = Integer.parseInt(opt.get("--rounds"));
+
+        if (!opt.get("--latency-at").isEmpty()) {
+            latency(Integer.parseInt(opt.get("--sizes").split(",")[0].strip()), pairs,
+                    Long.parseLong(opt.get("--latency-at")), seconds, rounds, String.join(" ", args));
+            return;
+        }
+        List<Result> results = new ArrayList<>();
+        for (String sz : opt.get("--sizes").split(",")) {
+            int inner = Integer.parseInt(sz.strip());
+            for (String rt : opt.get("--rates").split(",")) {
+            rate = Long.parseLong(rt.strip());
+            for (int r = 0; r <= rounds; r++) {
+                for (String v : opt.get("--variants").split(",")) {
+                    Result res = run(r, VARIANTS.get(v.strip()), inner, pairs, seconds);
+                    System.out.println(format(res));
+                    if (r > 0) {
+                        results.add(res);
+                    }
+                }
+            }
+            }
+        }
+        String report = Report.markdown(results, String.join(" ", args));
+        System.out.println();
+        System.out.println(report);
+        if (!opt.get("--out").isEmpty()) {
+            Path out = Path.of(opt.get("--out"));
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("forwarding.md"), report);
+            Files.writeString(out.resolve("forwarding.json"), Report.json(results));
+            Report.charts(results, out);
+            System.out.println("wrote " + out.resolve("forwarding.md") + ", forwarding.json and charts");
+        }
+    }
+
+    static String format(Result r) {
+        return String.format(Locale.ROOT, "offered %s, round %d %-6s %4d B x%d pairs: %,10.0f pps %6.3f Gbit/s inner, hub drops %,d,"
+                        + " %.1f datagrams/receive, %.1f segments/send%s", rate == 0 ? "flat out" : rate + " pps", r.round(), r.variant(), r.innerBytes(), r.pairs(),
+                r.pps(), r.gbps(), r.hubDrops(), r.recvBatch(), r.segmentsPerTrain(),
+                r.generatorExhausted() ? " (generator ran out of pre-sealed packets)" : "");
+    }
+
+    /** Set by {@link #run} when {@link #probe} is on: the via-hub latency histogram of the window. */
+    static org.HdrHistogram.Histogram probed;
+    static boolean probe;
+
+    /**
+     * Latency at a fixed offered rate through the GSO/GRO hub: a probe pair (one datagram every
+     * 200 µs) beside the blast, and the same probe over plain loopback as the baseline, alternating
+     * per round; prints p50/p99/p99.9 and the difference.
+     */
+    static void latency(int inner, int pairs, long offered, int seconds, int rounds, String args) throws Exception {
+        rate = offered;
+        probe = true;
+        StringBuilder sb = new StringBuilder("Command: `... io.switchyard.bench.e2e.ForwardingBench " + args + "`\n\n"
+                + "| round | forwarded pps | via hub p50 / p99 / p99.9 µs | loopback p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs |\n"
+                + "|---|---|---|---|---|\n");
+        for (int r = 0; r <= rounds; r++) {
+            Result res = run(r, VARIANTS.get("gso"), inner, pairs, seconds);
+            org.HdrHistogram.Histogram hub = probed;
+            org.HdrHistogram.Histogram base = LatencyProbe.loopback(200, seconds * 1000L);
+            String line = String.format(Locale.ROOT, "| %d | %,.0f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |",
+                    r, res.pps(), us(hub, 50), us(hub, 99), us(hub, 99.9), us(base, 50), us(base, 99), us(base, 99.9),
+                    us(hub, 50) - us(base, 50), us(hub, 99) - us(base, 99), us(hub, 99.9) - us(base, 99.9));
+            System.out.println(line + (r == 0 ? " (warm-up, discarded)" : ""));
+            if (r > 0) {
+                sb.append(line).append('\n');
+            }
+        }
+        System.out.println();
+        System.out.println(sb);
+    }
+
+    private static double us(org.HdrHistogram.Histogram h, double p) {
+        return h.getValueAtPercentile(p) / 1000.0;
+    }
+
+    static Result run(int round, Variant v, int inner, int pairs, int seconds) throws Exception {
+        Key32 hubKey = Key32.of(Keys.generatePrivateKey());
+        List<Key32> keys = new ArrayList<>();
+        StringBuilder conf = new StringBuilder("[Interface]\nPrivateKey = " + hubKey.toBase64() + "\nListenPort = 0\n\n"
+                + "[Switchyard]\nTransport = " + v.transport() + "\nGSO = " + (v.gso() ? "on" : "off") + "\nGRO = "
+                + (v.gro() ? "on" : "off") + "\nControlSocket = off\nStatusInterval = 0\n");
+        for (int i = 0; i < 2 * pairs + 2; i++) { // the last two: the latency probe pair
+            Key32 k = Key32.of(Keys.generatePrivateKey());
+            keys.add(k);
+            conf.append("\n[Peer]\nPublicKey = ").append(Key32.of(Keys.publicKey(k.toBytes())).toBase64())
+                    .append("\nAllowedIPs = ").append(address(i)).append("/32\n");
+        }
+        Config config = ConfigParser.parse("bench.conf", conf.toString(), Path.of(".")).config();
+        Key32 hubPublic = Key32.of(Keys.publicKey(hubKey.toBytes()));
+        try (Hub hub = Hub.start(config); Arena arena = Arena.ofShared()) {
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", hub.localAddress().getPort());
+            List<Sender> senders = new ArrayList<>();
+            List<Sink> sinks = new ArrayList<>();
+            long perSender = packetsPerSender(inner, pairs, seconds);
+            for (int p = 0; p < pairs; p++) {
+                WireGuardClient s = WireGuardClient.open(keys.get(2 * p), hubPublic, at, bytes(address(2 * p)));
+                WireGuardClient k = WireGuardClient.open(keys.get(2 * p + 1), hubPublic, at, bytes(address(2 * p + 1)));
+                s.handshake(Duration.ofSeconds(10));
+                k.handshake(Duration.ofSeconds(10));
+                sinks.add(new Sink(k, at, hub, keys.get(2 * p + 1)));
+                senders.add(new Sender(s, at, arena, perSender, inner, bytes(address(2 * p + 1))));
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            for (Sink k : sinks) {
+                threads.add(Thread.ofPlatform().daemon().name("sink").start(() -> k.loop(stop)));
+            }
+            for (Sender s : senders) {
+                threads.add(Thread.ofPlatform().daemon().name("sender").start(() -> s.loop(stop)));
+            }
+            Thread.sleep(500); // warm-up inside the run: the first trains meet cold code
+            long r0 = sinks.stream().mapToLong(k -> k.received.get()).sum();
+            HubStats h0 = hub.stats();
+            long t0 = System.nanoTime();
+            if (probe) {
+                WireGuardClient ps = WireGuardClient.open(keys.get(2 * pairs), hubPublic, at, bytes(address(2 * pairs)));
+                WireGuardClient pk = WireGuardClient.open(keys.get(2 * pairs + 1), hubPublic, at, bytes(address(2 * pairs + 1)));
+                ps.handshake(Duration.ofSeconds(10));
+                pk.handshake(Duration.ofSeconds(10));
+                Sink probeSink = new Sink(pk, at, hub, keys.get(2 * pairs + 1));
+                AtomicBoolean probeStop = new AtomicBoolean();
+                Thread timer = Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        Thread.sleep(seconds * 1000L);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    probeStop.set(true);
+                });
+                probed = LatencyProbe.throughHub(ps, bytes(address(2 * pairs + 1)), pk, probeSink.socket, 200, probeStop);
+                timer.join();
+                ps.close();
+                probeSink.close();
+            } else {
+                Thread.sleep(seconds * 1000L);
+            }
+            long r1 = sinks.stream().mapToLong(k -> k.received.get()).sum();
+            HubStats h1 = hub.stats();
+            long t1 = System.nanoTime();
+            stop.set(true);
+            for (Sink k : sinks) {
+                k.socket.close(); // wakes a sink parked in receive
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            for (Sender s : senders) {
+                s.close();
+            }
+            for (Sink k : sinks) {
+                k.close();
+                if (k.badSamples > 0) {
+                    throw new IllegalStateException(k.badSamples + " sampled datagrams did not open at the sink");
+                }
+            }
+            double secs = (t1 - t0) / 1e9;
+            double pps = (r1 - r0) / secs;
+            double recvBatch = ratio(h1, h0, "io.datagrams_received", "io.receive_calls");
+            double perTrain = ratio(h1, h0, "io.datagrams_sent", "io.send_calls");
+            boolean exhausted = senders.stream().anyMatch(s -> s.exhausted);
+            return new Result(rate, round, v.name(), inner, pairs, pps, pps * inner * 8 / 1e9, h1.dropped() - h0.dropped(),
+                    recvBatch, perTrain, exhausted);
+        }
+    }
+
+    private static double ratio(HubStats h1, HubStats h0, String num, String den) {
+        long n = h1.counters().getOrDefault(num, 0L) - h0.counters().getOrDefault(num, 0L);
+        long d = h1.counters().getOrDefault(den, 0L) - h0.counters().getOrDefault(den, 0L);
+        return d == 0 ? 0 : (double) n / d;
+    }
+
+    /** Enough pre-sealed packets for warm-up plus the window at a generous rate, within 1 GiB per sender. */
+    static long packetsPerSender(int inner, int pairs, int seconds) {
+        long rate = inner <= 256 ? 1_500_000 : 500_000; // total pps the generator must be able to offer
+        long wanted = rate * (seconds + 1) / pairs;
+        long cap = (1L << 30) / stride(inner);
+        return Math.min(wanted, cap);
+    }
+
+    static int stride(int inner) {
+        int padded = (inner + 15) & -16;
+        return (16 + padded + 16 + 63) & -64;
+    }
+
+    static String address(int i) {
+        return "10.98." + (i / 250) + "." + (i % 250 + 1);
+    }
+
+    static byte[] bytes(String dotted) {
+        String[] p = dotted.split("\\.");
+        return new byte[] {(byte) Integer.parseInt(p[0]), (byte) Integer.parseInt(p[1]), (byte) Integer.parseInt(p[2]),
+                (byte) Integer.parseInt(p[3])};
+    }
+
+    /** Blasts its pre-sealed messages as GSO trains of 64 from a connected native socket. */
+    static final class Sender implements AutoCloseable {
+        final WireGuardClient client;
+        final UdpSocket socket;
+        final MemorySegment packets;
+        final int stride;
+        final int length;
+        final long count;
+        volatile boolean exhausted;
+
+        Sender(WireGuardClient client, InetSocketAddress hub, Arena arena, long count, int inner, byte[] dst)
+                throws IOException {
+            this.client = client;
+            this.stride = stride(inner);
+            this.count = count;
+            this.packets = arena.allocate(count * stride, 64);
+            ByteBuffer view = packets.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+            int len = 0;
+            for (long i = 0; i < count; i++) {
+                int off = (int) (i * stride);
+                view.putLong(off + WireGuardClient.PAYLOAD_OFFSET, i);
+                len = client.sealInto(view, off, dst, 40000, 40001, inner - 28);
+                if (len < 0) {
+                    throw new IOException("pre-sealing failed: " + len);
+                }
+            }
+            this.length = len;
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress("127.0.0.1", 0)).connect(hub)
+                    .gso(true).sendBuffer(4 << 20));
+        }
+
+        void loop(AtomicBoolean stop) {
+            try (SendBatch batch = new SendBatch(64)) {
+                long next = 0;
+                int perTrain = Math.max(1, Math.min(64, 65_507 / length));
+                long pairs = ForwardingBench.pairs;
+                // pacing: one train every trainNanos at this sender's share of the offered rate
+                long trainNanos = rate == 0 ? 0 : perTrain * 1_000_000_000L * pairs / rate;
+                long due = System.nanoTime();
+                while (!stop.get()) {
+                    if (trainNanos > 0) {
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            continue;
+                        }
+                        due += trainNanos;
+                    }
+                    if (next >= count) {
+                        exhausted = true;
+                        return;
+                    }
+                    batch.clear();
+                    for (int k = 0; k < perTrain && next < count; k++, next++) {
+                        batch.add(packets, next * stride, length, null);
+                    }
+                    socket.sendTrain(batch);
+                }
+            } catch (Exception e) {
+                if (!stop.get()) {
+                    throw new IllegalStateException("sender failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            client.close();
+        }
+    }
+
+    /** Counts what the hub forwards to it with GRO; opens one datagram in 1,024. */
+    static final class Sink implements AutoCloseable {
+        final WireGuardClient client;
+        final UdpSocket socket;
+        final AtomicLong received = new AtomicLong();
+        final ByteBuffer sample = ByteBuffer.allocateDirect(2048).order(ByteOrder.BIG_ENDIAN);
+        long badSamples;
+
+        Sink(WireGuardClient client, InetSocketAddress hub, Hub h, Key32 privateKey) throws Exception {
+            this.client = client;
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress("127.0.0.1", 0)).connect(hub)
+                    .gro(true).receiveBuffer(8 << 20));
+            // an authenticated keepalive from the native socket: the hub roams this peer to it
+            ByteBuffer k = ByteBuffer.allocateDirect(64);
+            int len = client.sealKeepaliveInto(k, 0);
+            try (Arena a = Arena.ofConfined(); SendBatch b = new SendBatch(1)) {
+                MemorySegment seg = a.allocate(64);
+                MemorySegment.copy(MemorySegment.ofBuffer(k), 0, seg, 0, len);
+                b.add(seg, 0, len, null);
+                socket.send(b);
+            }
+            Key32 pub = Key32.of(Keys.publicKey(privateKey.toBytes()));
+            int port = socket.localAddress().getPort();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                PeerStats p = h.stats().peers().stream().filter(x -> x.publicKey().equals(pub)).findFirst().orElseThrow();
+                if (p.endpoint().map(e -> e.getPort() == port).orElse(false)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the hub did not move the sink to its native socket: " + p);
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        void loop(AtomicBoolean stop) {
+            try (RecvBatch batch = new RecvBatch(64, RecvBatch.GRO_SLOT_SIZE)) {
+                long n = 0;
+                while (!stop.get()) {
+                    int got = socket.receive(batch);
+                    for (int i = 0; i < got; i++) {
+                        if ((n++ & 1023) == 0) {
+                            int len = batch.length(i);
+                            MemorySegment.copy(batch.buffer(i), batch.offset(i), MemorySegment.ofBuffer(sample), 0, len);
+                            if (client.openInPlace(sample, 0, len) < 0) {
+                                badSamples++;
+                            }
+                        }
+                    }
+                    received.addAndGet(got);
+                }
+            } catch (Exception e) {
+                // closed at the end of the run
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            client.close();
+        }
+    }
+}
