@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Network namespaces for interop tests: creation, commands run inside them, veth links between
  * them, and running Java code on a platform thread that has entered one ({@code setns(2)}) — a
  * thread it creates inherits the namespace, which is how an in-process hub lives in its own.
- * Names carry a per-run prefix so a crashed earlier run can be swept ({@link #sweep}).
+ * Names carry a prefix and the creating JVM's pid ({@code syit-<pid>-...}) so that a crashed
+ * earlier run can be swept ({@link #sweep}) without touching the namespaces of a run that is
+ * still going (two engineers, or two test JVMs, on one machine).
  */
 final class Netns implements AutoCloseable {
     static final String PREFIX = "syit-";
@@ -45,7 +47,9 @@ final class Netns implements AutoCloseable {
         return null;
     }
 
-    static Netns create(String name) throws IOException {
+    static Netns create(String requested) throws IOException {
+        String name = requested.startsWith(PREFIX)
+                ? PREFIX + ProcessHandle.current().pid() + "-" + requested.substring(PREFIX.length()) : requested;
         Result r = run("ip", "netns", "add", name);
         if (r.exit != 0) {
             throw new IOException("ip netns add " + name + ": " + r.out);
@@ -55,13 +59,25 @@ final class Netns implements AutoCloseable {
         return ns;
     }
 
-    /** Deletes namespaces left behind by earlier runs that died before cleaning up. */
+    /** Deletes namespaces left behind by runs whose JVM is gone (never those of a live one). */
     static void sweep() throws IOException {
         for (String line : run("ip", "netns", "list").out.split("\n")) {
             String n = line.strip().split(" ")[0];
-            if (n.startsWith(PREFIX)) {
-                run("ip", "netns", "del", n);
+            if (!n.startsWith(PREFIX)) {
+                continue;
             }
+            String rest = n.substring(PREFIX.length());
+            int dash = rest.indexOf('-');
+            long pid;
+            try {
+                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            } catch (NumberFormatException e) {
+                continue; // not one of ours
+            }
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            run("ip", "netns", "del", n);
         }
     }
 
