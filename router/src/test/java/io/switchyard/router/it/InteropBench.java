@@ -2,7 +2,6 @@ package io.switchyard.router.it;
 
 import io.switchyard.config.ConfigParser;
 import io.switchyard.router.Hub;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +74,7 @@ public final class InteropBench {
                             result = iperf(clients, seconds);
                         }
                     } else {
-                        WgGoHub wg = new WgGoHub(hubNs, "wgh" + id, hubPrivate, clients);
+                        WgGoHub wg = new WgGoHub(hubNs, "wgh" + id, hubPrivate, PORT, "10.99.0.254/24", clients);
                         try {
                             rehandshake(clients, hubPublic);
                             result = iperf(clients, seconds);
@@ -159,51 +158,6 @@ public final class InteropBench {
         } finally {
             s.destroy();
             s.waitFor();
-        }
-    }
-
-    /** A wireguard-go hub: a TUN interface in the hub namespace, the kernel routing between its peers. */
-    private static final class WgGoHub {
-        private final Process process;
-        private final String ifname;
-
-        WgGoHub(Netns ns, String ifname, String privateKey, List<WgGoClient> clients) throws Exception {
-            this.ifname = ifname;
-            ProcessBuilder pb = ns.process(WgGoClient.WIREGUARD_GO.toString(), "-f", ifname)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1");
-            process = pb.start();
-            Path socket = WgGoClient.SOCKET_DIR.resolve(ifname + ".sock");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!Files.exists(socket)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("wireguard-go hub did not start");
-                }
-                Thread.sleep(20);
-            }
-            Path key = Files.createTempFile("syit-hub", ".key");
-            try {
-                Files.writeString(key, privateKey + "\n");
-                List<String> cmd = new ArrayList<>(List.of(WgGoClient.WG.toString(), "set", ifname, "private-key",
-                        key.toString(), "listen-port", Integer.toString(PORT)));
-                for (WgGoClient c : clients) {
-                    cmd.addAll(List.of("peer", c.publicKey, "allowed-ips", c.overlay + "/32"));
-                }
-                Netns.Result r = Netns.run(cmd.toArray(String[]::new));
-                if (r.exit() != 0) {
-                    throw new IllegalStateException("wg set: " + r.out());
-                }
-            } finally {
-                Files.deleteIfExists(key);
-            }
-            ns.must("ip", "addr", "add", "10.99.0.254/24", "dev", ifname);
-            ns.must("ip", "link", "set", ifname, "up");
-        }
-
-        void stop() throws Exception {
-            process.destroy();
-            process.waitFor();
-            Files.deleteIfExists(WgGoClient.SOCKET_DIR.resolve(ifname + ".sock"));
         }
     }
 }
