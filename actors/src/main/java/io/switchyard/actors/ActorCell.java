@@ -239,6 +239,11 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
     }
 
     @Override
+    public int mailboxSize() {
+        return mailbox.size();
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -44,4 +44,12 @@ public interface ActorRef<M> {
 
     /** The name given at spawn. */
     String name();
+
+    /**
+     * Messages waiting in the mailbox now: an estimate under concurrent offers and polls (exact
+     * when quiescent), for gauges and diagnostics. 0 for refs without a mailbox.
+     */
+    default int mailboxSize() {
+        return 0;
+    }
 }

@@ -309,6 +309,15 @@ public final class HubCore {
         named.put("consumed", t[Counters.CONSUMED]);
         named.put("peers", (long) peers.size());
         named.put("handshake.queue_depth", (long) workers.depth());
+        long mailboxTotal = 0;
+        long mailboxMax = 0;
+        for (PeerHandle h : peers.values()) {
+            int d = h.ref.mailboxSize();
+            mailboxTotal += d;
+            mailboxMax = Math.max(mailboxMax, d);
+        }
+        named.put("mailbox.peers.depth", mailboxTotal);
+        named.put("mailbox.peers.max_depth", mailboxMax);
         named.put("pool.in_use", (long) pool.inUse());
         named.put("pool.capacity", (long) pool.capacity());
         for (ZerocopyCounter zc : ZerocopyCounter.values()) {
