@@ -4,6 +4,8 @@ package io.switchyard.zerocopy;
 public enum SendStatus {
     /** The kernel took the message (a zerocopy send consumed one send id). */
     SENT,
+    /** Sent, but by copy although zerocopy was asked (no send id taken): buffers are free now. */
+    SENT_BY_COPY,
     /** EAGAIN: the send buffer is full; nothing was sent, try again when writable. */
     WOULD_BLOCK,
     /** ENOBUFS: for a zerocopy send, the optmem limit; nothing was sent. */

@@ -42,8 +42,8 @@ package io.switchyard.zerocopy;
  * keeps reporting it until the error queue is empty; on it, the owner calls
  * {@link ZerocopyCompletionTracker#onErrorQueueReadable()}.
  *
- * <p>A working reference (test-only, IPv4, unpolished) is {@code TestOnlyUdpZerocopyChannel} in
- * this module's tests; the real-kernel tests that use it pin down the facts above: ids start at
+ * <p>The product implementation is {@link UdpZerocopyChannel} over {@code io-native}'s
+ * {@code UdpSocket}; the real-kernel tests that use it pin down the facts above: ids start at
  * 0 and a GSO train takes one id; loopback completes COPIED; a single datagram larger than the
  * MTU is always COPIED (fragmented with a software checksum), so zerocopy wants GSO trains of
  * MTU-size segments, which complete without a copy through a veth.

@@ -133,6 +133,11 @@ public final class ZerocopyCompletionTracker {
                         counters.increment(ZerocopyCounter.ZEROCOPY_SENDS);
                         return SendOutcome.SENT_ZEROCOPY;
                     }
+                    case SENT_BY_COPY -> {
+                        counters.increment(ZerocopyCounter.COPY_SENDS);
+                        batch.releaseAll();
+                        return SendOutcome.SENT_COPY;
+                    }
                     case WOULD_BLOCK -> {
                         return SendOutcome.WOULD_BLOCK;
                     }
@@ -148,7 +153,7 @@ public final class ZerocopyCompletionTracker {
             }
         }
         return switch (channel.send(batch, false)) {
-            case SENT -> {
+            case SENT, SENT_BY_COPY -> {
                 counters.increment(ZerocopyCounter.COPY_SENDS);
                 batch.releaseAll();
                 yield SendOutcome.SENT_COPY;

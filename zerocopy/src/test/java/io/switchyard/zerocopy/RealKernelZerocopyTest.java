@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The tracker on real Linux sockets, through {@link TestOnlyUdpZerocopyChannel}: checks the
+ * The tracker on real Linux sockets, through the product {@link UdpZerocopyChannel}: checks the
  * kernel facts the tracker rests on (one id per sendmsg, GSO train included; ids from 0;
  * loopback completes COPIED) and that the bytes arrive intact.
  */
@@ -67,7 +67,8 @@ class RealKernelZerocopyTest {
         try (DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)) {
             receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
-            try (var channel = new TestOnlyUdpZerocopyChannel(new byte[] {127, 0, 0, 1}, port)) {
+            try (var channel = UdpZerocopyChannel.open(io.switchyard.io.UdpOptions.create().connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port)), 64)) {
                 var config = ZerocopyConfig.defaults().withBackoff(8, 0.5, Duration.ofSeconds(1), Duration.ofSeconds(60));
                 var tracker = new ZerocopyCompletionTracker(channel, config, counters, () -> now);
                 assertTrue(tracker.zerocopyAvailable(), "SO_ZEROCOPY accepted");
@@ -104,7 +105,8 @@ class RealKernelZerocopyTest {
         try (DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)) {
             receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
-            try (var channel = new TestOnlyUdpZerocopyChannel(new byte[] {127, 0, 0, 1}, port)) {
+            try (var channel = UdpZerocopyChannel.open(io.switchyard.io.UdpOptions.create().connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port)), 64)) {
                 var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters, () -> now);
                 var batch = new PacketBatch(64);
                 for (int train = 0; train < 3; train++) {
@@ -113,7 +115,7 @@ class RealKernelZerocopyTest {
                         fill(b, s == 7 ? 700 : 1400, train * 8 + s); // the last segment may be short
                         batch.add(b);
                     }
-                    assertEquals(SendOutcome.SENT_ZEROCOPY, tracker.send(batch), "errno " + channel.lastErrno);
+                    assertEquals(SendOutcome.SENT_ZEROCOPY, tracker.send(batch), "counters " + channel.socket().counters());
                 }
                 assertEquals(3, tracker.nextSendId());
                 awaitCompletions(tracker);

@@ -1,0 +1,141 @@
+package io.switchyard.zerocopy;
+
+import io.switchyard.io.Datagrams;
+import io.switchyard.io.ErrorQueueSink;
+import io.switchyard.io.SendBatch;
+import io.switchyard.io.SocketClosedException;
+import io.switchyard.io.TransportException;
+import io.switchyard.io.UdpOptions;
+import io.switchyard.io.UdpSocket;
+
+/**
+ * The product {@link ZerocopyChannel}: a connected {@code io-native} {@link UdpSocket} opened
+ * with {@code zeroCopy(true)}, mapped onto the seam.
+ *
+ * <ul>
+ *   <li>{@link #send}: the batch's buffers go into a preallocated {@link SendBatch} (no
+ *       allocation); with {@code zerocopy} one {@link UdpSocket#trySendZeroCopy} (one
+ *       {@code sendmsg}, GSO train when more than one buffer), otherwise
+ *       {@link UdpSocket#trySendTrain}. If the socket sent a zerocopy request by copy (GSO off
+ *       or downgraded: its {@link UdpSocket#zeroCopySends()} did not move) the result is
+ *       {@link SendStatus#SENT_BY_COPY}, so the tracker's id numbering stays the kernel's.
+ *       A copying send that the kernel takes only in part (datagram by datagram after a GSO
+ *       downgrade, send buffer filling up) counts as sent: the rest is dropped as UDP may.</li>
+ *   <li>{@link #drainErrorQueue}: {@link UdpSocket#readErrorQueue} with a sink held in a field.</li>
+ *   <li>Readiness: {@link #awaitErrorQueue()} parks on the io-native poller until EPOLLERR;
+ *       see the package documentation for the loop that feeds the owning actor.</li>
+ * </ul>
+ * When the socket could not be opened with SO_ZEROCOPY (old kernel, NIO transport) the channel
+ * opens it without, and {@link #enableZerocopy()} says false: the tracker then only copies.
+ *
+ * <p>Threading: as the seam, one owner; {@link #awaitErrorQueue()} may run on another thread.
+ */
+public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable {
+    private final UdpSocket socket;
+    private final boolean zerocopy;
+    private final SendBatch sendBatch;
+    private final ErrorQueueSink forward = this::forward;
+    private CompletionSink sink;
+    private int entries;
+
+    private UdpZerocopyChannel(UdpSocket socket, boolean zerocopy, int maxBatch) {
+        this.socket = socket;
+        this.zerocopy = zerocopy;
+        this.sendBatch = new SendBatch(maxBatch);
+    }
+
+    /**
+     * Opens a socket with {@code options} plus {@code zeroCopy(true)} (it must name a peer with
+     * {@code connect}); if the kernel refuses SO_ZEROCOPY, opens it again without.
+     *
+     * @param maxBatch the largest {@link PacketBatch} that will be sent (at most 64 for a GSO train)
+     */
+    public static UdpZerocopyChannel open(UdpOptions options, int maxBatch) throws TransportException {
+        UdpSocket s;
+        try {
+            s = Datagrams.open(options.zeroCopy(true));
+        } catch (TransportException refused) {
+            return new UdpZerocopyChannel(Datagrams.open(options.zeroCopy(false)), false, maxBatch);
+        }
+        // The NIO transport ignores zeroCopy(true) and has no error queue.
+        boolean native_ = "linux-native".equals(s.transportName());
+        return new UdpZerocopyChannel(s, native_, maxBatch);
+    }
+
+    /** The socket (for receiving, counters, addresses). Do not send zerocopy on it directly. */
+    public UdpSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public boolean enableZerocopy() {
+        return zerocopy; // SO_ZEROCOPY was set when the socket was opened.
+    }
+
+    @Override
+    public SendStatus send(PacketBatch batch, boolean zerocopy) {
+        if (!socket.isOpen()) {
+            return SendStatus.FAILED; // the send batch's memory went with the socket
+        }
+        sendBatch.clear();
+        for (int i = 0; i < batch.size(); i++) {
+            PacketBuffer b = batch.get(i);
+            sendBatch.add(b.slot(), b.offset(), b.length(), null);
+        }
+        try {
+            if (zerocopy && this.zerocopy) {
+                long before = socket.zeroCopySends();
+                int r = socket.trySendZeroCopy(sendBatch);
+                if (r == UdpSocket.ZEROCOPY_NOBUFS) {
+                    return SendStatus.NO_BUFFERS;
+                }
+                if (r == 0) {
+                    return SendStatus.WOULD_BLOCK;
+                }
+                return socket.zeroCopySends() != before ? SendStatus.SENT : SendStatus.SENT_BY_COPY;
+            }
+            int r = socket.trySendTrain(sendBatch);
+            return r == 0 ? SendStatus.WOULD_BLOCK : SendStatus.SENT;
+        } catch (TransportException e) {
+            return SendStatus.FAILED;
+        } catch (IllegalArgumentException badTrain) {
+            return SendStatus.FAILED;
+        } finally {
+            sendBatch.clear(); // drop the references to pooled memory
+        }
+    }
+
+    @Override
+    public int drainErrorQueue(CompletionSink sink) {
+        this.sink = sink;
+        entries = 0;
+        try {
+            socket.readErrorQueue(forward);
+        } catch (TransportException e) {
+            throw new IllegalStateException("error queue of a broken socket", e);
+        } finally {
+            this.sink = null;
+        }
+        return entries;
+    }
+
+    private void forward(int origin, int errno, int code, int info, int data) {
+        entries++;
+        sink.onErrorQueueEntry(origin, errno, code, info, data);
+    }
+
+    /**
+     * Parks until the error queue may hold records (EPOLLERR through the io-native poller).
+     * May return spuriously; throws {@link SocketClosedException} once the socket is closed.
+     */
+    public void awaitErrorQueue() throws TransportException {
+        socket.awaitErrorQueue();
+    }
+
+    /** Closes the socket (idempotent). Call {@link ZerocopyCompletionTracker#socketClosed()} next. */
+    @Override
+    public void close() {
+        socket.close();
+        sendBatch.close();
+    }
+}
