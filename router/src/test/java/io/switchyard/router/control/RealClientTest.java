@@ -1,7 +1,5 @@
 package io.switchyard.router.control;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,10 +9,6 @@ import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * sockets live there. Needs root; CI runs as root.
  */
 class RealClientTest {
-    private static final int CLONE_NEWNET = 0x40000000;
-    private static final int O_RDONLY = 0;
     private static final Path WIREGUARD_GO = Path.of("/usr/bin/wireguard-go");
 
     private String ns;
@@ -83,35 +74,7 @@ class RealClientTest {
 
     /** Starts a hub from a platform thread that has entered {@code ns}. */
     private static Hub startHubIn(String ns, Config config) throws Exception {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("enter-" + ns).start(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + ns), O_RDONLY);
-                if (fd < 0) {
-                    throw new IllegalStateException("open /var/run/netns/" + ns + " failed");
-                }
-                int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
-                int ignored = (int) close.invokeExact(fd);
-                if (rc != 0) {
-                    throw new IllegalStateException("setns failed");
-                }
-                result.set(Hub.start(config));
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        });
-        t.join();
-        if (result.get() instanceof Throwable e) {
-            throw new AssertionError("starting the hub in " + ns, e);
-        }
-        return (Hub) result.get();
+        return io.switchyard.router.it.Netns.inside(ns, () -> Hub.start(config));
     }
 
     @Test

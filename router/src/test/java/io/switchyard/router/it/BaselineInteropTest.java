@@ -28,24 +28,12 @@ class BaselineInteropTest {
 
     @Test
     void clientsReachEachOtherThroughAWireguardGoHub() throws Exception {
-        String why = Netns.unavailable();
-        if (why == null) {
-            why = WgGoClient.unavailable();
-        }
-        final String reason = why;
-        assumeTrue(reason == null, () -> "skipped: " + reason);
-        Netns.sweep();
+        Netns.assumeInteropPossible();
 
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         List<AutoCloseable> cleanup = new ArrayList<>();
         try {
-            Netns hubNs;
-            try {
-                hubNs = Netns.create(Netns.PREFIX + id + "-b");
-            } catch (IOException e) {
-                assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
-                return;
-            }
+            Netns hubNs = Netns.createOrSkip(Netns.PREFIX + id + "-b");
             cleanup.add(hubNs);
             String hubPrivate = WgGoClient.wgGenkey();
             String hubPublic = WgGoClient.wgPubkey(hubPrivate);

@@ -36,13 +36,7 @@ class CliUpInteropTest {
 
     @Test
     void pingsGoThroughSwitchyardUpInANamespace(@TempDir Path dir) throws Exception {
-        String why = Netns.unavailable();
-        if (why == null) {
-            why = WgGoClient.unavailable();
-        }
-        final String reason = why;
-        assumeTrue(reason == null, () -> "skipped: " + reason);
-        Netns.sweep();
+        Netns.assumeInteropPossible();
 
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         List<AutoCloseable> cleanup = new ArrayList<>();
@@ -50,13 +44,7 @@ class CliUpInteropTest {
         List<String> status = new CopyOnWriteArrayList<>();
         Path stderr = dir.resolve("up.err");
         try {
-            Netns hubNs;
-            try {
-                hubNs = Netns.create(Netns.PREFIX + id + "-u");
-            } catch (IOException e) {
-                assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
-                return;
-            }
+            Netns hubNs = Netns.createOrSkip(Netns.PREFIX + id + "-u");
             cleanup.add(hubNs);
             String hubPrivate = WgGoClient.wgGenkey();
             String hubPublic = WgGoClient.wgPubkey(hubPrivate);

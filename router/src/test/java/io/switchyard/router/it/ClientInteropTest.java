@@ -40,16 +40,8 @@ class ClientInteropTest {
 
     @Test
     void ourClientTalksUdpThroughAStockWireguardGoPeer() throws Exception {
-        String why = Netns.unavailable();
-        if (why == null) {
-            why = WgGoClient.unavailable();
-        }
-        if (why == null && !Files.isExecutable(SOCAT)) {
-            why = SOCAT + " is not installed";
-        }
-        final String reason = why;
-        assumeTrue(reason == null, () -> "skipped: " + reason);
-        Netns.sweep();
+        assumeTrue(Files.isExecutable(SOCAT), () -> "skipped: " + SOCAT + " is not installed");
+        Netns.assumeInteropPossible();
 
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         List<AutoCloseable> cleanup = new ArrayList<>();
@@ -57,13 +49,7 @@ class ClientInteropTest {
         Process socat = null;
         String ifname = "wgp" + id;
         try {
-            Netns peerNs;
-            try {
-                peerNs = Netns.create(Netns.PREFIX + id + "-p");
-            } catch (IOException e) {
-                assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
-                return;
-            }
+            Netns peerNs = Netns.createOrSkip(Netns.PREFIX + id + "-p");
             cleanup.add(peerNs);
             Netns clientNs = Netns.create(Netns.PREFIX + id + "-k");
             cleanup.add(clientNs);

@@ -53,18 +53,8 @@ class HubInteropTest {
 
     @BeforeAll
     void topology() throws Exception {
-        String why = Netns.unavailable();
-        if (why == null) {
-            why = WgGoClient.unavailable();
-        }
-        final String reason = why;
-        assumeTrue(reason == null, () -> "skipped: " + reason);
-        Netns.sweep();
-        try {
-            hubNs = Netns.create(Netns.PREFIX + id + "-h");
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
-        }
+        Netns.assumeInteropPossible();
+        hubNs = Netns.createOrSkip(Netns.PREFIX + id + "-h");
         namespaces.add(hubNs);
         hubPrivate = WgGoClient.wgGenkey();
         hubPublic = WgGoClient.wgPubkey(hubPrivate);

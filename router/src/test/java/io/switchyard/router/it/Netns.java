@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * earlier run can be swept ({@link #sweep}) without touching the namespaces of a run that is
  * still going (two engineers, or two test JVMs, on one machine).
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
     static final String PREFIX = "syit-";
     private static final int CLONE_NEWNET = 0x40000000;
     private static final Path IP = Path.of("/usr/sbin/ip");
@@ -45,6 +45,30 @@ final class Netns implements AutoCloseable {
             return "network namespaces need root";
         }
         return null;
+    }
+
+    /**
+     * Skips the calling test, saying why, where namespaces or the WireGuard tools are missing,
+     * then sweeps what dead runs left behind. Every interop test starts with this.
+     */
+    static void assumeInteropPossible() throws IOException {
+        String why = unavailable();
+        if (why == null) {
+            why = WgGoClient.unavailable();
+        }
+        final String reason = why;
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        sweep();
+    }
+
+    /** {@link #create}, skipping the calling test when the kernel refuses a new namespace. */
+    static Netns createOrSkip(String requested) throws IOException {
+        try {
+            return create(requested);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
+            throw e; // not reached
+        }
     }
 
     static Netns create(String requested) throws IOException {
@@ -119,6 +143,15 @@ final class Netns implements AutoCloseable {
 
     /** Runs {@code task} on a fresh platform thread that has entered this namespace. */
     <T> T inside(Callable<T> task) throws Exception {
+        return inside(name, task);
+    }
+
+    /**
+     * Runs {@code task} on a fresh platform thread that has entered the named namespace
+     * ({@code /var/run/netns/NAME}); threads it creates stay there (tests in other packages use it
+     * to start a hub inside a namespace they made with {@code ip netns add}).
+     */
+    public static <T> T inside(String name, Callable<T> task) throws Exception {
         Linker linker = Linker.nativeLinker();
         MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
