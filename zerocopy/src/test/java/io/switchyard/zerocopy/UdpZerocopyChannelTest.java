@@ -88,6 +88,35 @@ class UdpZerocopyChannelTest {
     }
 
     @Test
+    void aTrainOfMoreBuffersThanTheKernelCanPinGoesByCopyAndArrives() throws Throwable {
+        assumeTrue(linux());
+        MpmcBufferPool pool = leakCheck.mtu(64, counters);
+        try (DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (var channel = UdpZerocopyChannel.open(UdpOptions.create().connect(
+                    (InetSocketAddress) receiver.getLocalAddress()), 64)) {
+                assumeTrue(channel.enableZerocopy(), "kernel refused SO_ZEROCOPY");
+                var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters,
+                        System::nanoTime);
+                var batch = new PacketBatch(64);
+                // 18 slots need 18 skb frags: a zerocopy sendmsg would fail with EMSGSIZE.
+                for (int s = 0; s <= UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS; s++) {
+                    batch.add(pool.acquire().window(0, 1000));
+                }
+                assertEquals(SendOutcome.SENT_COPY, tracker.send(batch));
+                assertEquals(0, tracker.nextSendId());
+                var in = java.nio.ByteBuffer.allocate(2048);
+                for (int s = 0; s <= UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS; s++) {
+                    in.clear();
+                    receiver.receive(in);
+                    assertEquals(1000, in.position(), "datagram " + s + " arrived whole");
+                }
+                assertEquals(0, channel.socket().counters().get(io.switchyard.io.IoCounter.SEND_DROPPED));
+            }
+        }
+    }
+
+    @Test
     void closingTheChannelWakesAnErrorQueueWaiter() throws Throwable {
         assumeTrue(linux());
         var channel = UdpZerocopyChannel.open(UdpOptions.create().connect(
@@ -108,5 +137,8 @@ class UdpZerocopyChannelTest {
         assertInstanceOf(SocketClosedException.class, failure.get(30, TimeUnit.SECONDS));
         watcher.join();
         assertFalse(channel.socket().isOpen());
+        channel.close(); // idempotent
+        var batch = new PacketBatch(1);
+        assertEquals(SendStatus.FAILED, channel.send(batch, true), "a send after close fails cleanly");
     }
 }
