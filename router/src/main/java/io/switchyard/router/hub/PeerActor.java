@@ -205,10 +205,7 @@ final class PeerActor implements Actor<PeerMsg> {
             destinations[d] = null;
             outbound[d] = null;
             if (!fanout.offer(dest.ref, out)) {
-                for (int k = 0; k < out.size; k++) {
-                    out.buffers[k].release();
-                }
-                counters.drop(DropReason.PEER_QUEUE_FULL, out.size);
+                counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
             }
         }
         destinationCount = 0;

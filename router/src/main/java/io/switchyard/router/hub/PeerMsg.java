@@ -12,20 +12,9 @@ sealed interface PeerMsg {
      * Transport messages received from this peer (router actor to peer actor), to open. Each
      * buffer's window is the datagram; its source is in the hub's per-buffer source table.
      */
-    final class Inbound implements PeerMsg {
-        final PacketBuffer[] buffers;
-        int size;
-
+    final class Inbound extends Batch {
         Inbound(int capacity) {
-            buffers = new PacketBuffer[capacity];
-        }
-
-        boolean add(PacketBuffer b) {
-            if (size == buffers.length) {
-                return false;
-            }
-            buffers[size++] = b;
-            return true;
+            super(capacity);
         }
     }
 
@@ -34,11 +23,18 @@ sealed interface PeerMsg {
      * Each buffer's window starts at the 16-byte header room; the IP packet follows it and the
      * window's length is 16 + the IP packet's length.
      */
-    final class Outbound implements PeerMsg {
+    final class Outbound extends Batch {
+        Outbound(int capacity) {
+            super(capacity);
+        }
+    }
+
+    /** A bounded batch of pooled buffers whose ownership moves with the message. */
+    abstract sealed class Batch implements PeerMsg permits Inbound, Outbound {
         final PacketBuffer[] buffers;
         int size;
 
-        Outbound(int capacity) {
+        Batch(int capacity) {
             buffers = new PacketBuffer[capacity];
         }
 
@@ -48,6 +44,15 @@ sealed interface PeerMsg {
             }
             buffers[size++] = b;
             return true;
+        }
+
+        /** Releases every buffer (a batch that could not be delivered); returns how many. */
+        int releaseAll() {
+            for (int k = 0; k < size; k++) {
+                buffers[k].release();
+                buffers[k] = null;
+            }
+            return size;
         }
     }
 

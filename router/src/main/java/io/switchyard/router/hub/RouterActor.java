@@ -164,10 +164,7 @@ final class RouterActor implements Actor<Object> {
             PeerMsg.Inbound in = peer.pendingInbound;
             peer.pendingInbound = null;
             if (!fanout.offer(peer.ref, in)) {
-                for (int k = 0; k < in.size; k++) {
-                    in.buffers[k].release();
-                }
-                counters.drop(DropReason.PEER_QUEUE_FULL, in.size);
+                counters.drop(DropReason.PEER_QUEUE_FULL, in.releaseAll());
             }
         }
         touchedCount = 0;

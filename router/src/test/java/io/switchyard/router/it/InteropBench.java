@@ -9,8 +9,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * iperf3 through our hub against iperf3 through a wireguard-go hub (the kernel forwarding between
@@ -133,31 +131,10 @@ public final class InteropBench {
 
     /** Returns {bits per second received, retransmits}. */
     private static double[] iperf(List<WgGoClient> clients, int seconds) throws Exception {
-        WgGoClient server = clients.get(1);
-        Process s = server.ns.process("iperf3", "-s", "-1", "-B", server.overlay)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Netns.Result r = null;
-            for (int attempt = 0; attempt < 50; attempt++) {
-                r = clients.get(0).ns.exec("iperf3", "-c", server.overlay, "-t", Integer.toString(seconds), "-J");
-                if (r.exit() == 0) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            if (r.exit() != 0) {
-                throw new IllegalStateException("iperf3 failed: " + r.out());
-            }
-            Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)", Pattern.DOTALL)
-                    .matcher(r.out());
-            Matcher rt = Pattern.compile("\"sum_sent\":\\s*\\{[^}]*?\"retransmits\":\\s*(\\d+)", Pattern.DOTALL).matcher(r.out());
-            if (!m.find()) {
-                throw new IllegalStateException("no result in " + r.out());
-            }
-            return new double[] {Double.parseDouble(m.group(1)), rt.find() ? Double.parseDouble(rt.group(1)) : -1};
-        } finally {
-            s.destroy();
-            s.waitFor();
+        WgGoClient.Iperf r = clients.get(0).iperfTo(clients.get(1), seconds);
+        if (r.exit() != 0 || r.receivedBytes() < 0) {
+            throw new IllegalStateException("iperf3 failed: " + r.out());
         }
+        return new double[] {r.receivedBitsPerSecond(), r.retransmits()};
     }
 }

@@ -143,6 +143,41 @@ final class WgGoClient implements AutoCloseable {
         return Integer.parseInt(m.group(1));
     }
 
+    /** One iperf3 TCP run: its exit status, output, and the receiver's totals (-1 where absent). */
+    record Iperf(int exit, String out, long receivedBytes, double receivedBitsPerSecond, long retransmits) {}
+
+    /**
+     * Runs iperf3 TCP from this client to {@code server}'s overlay address for {@code seconds}
+     * (the server side is started and stopped here; the client retries for up to 5 s while the
+     * server starts listening) and parses the receiver's totals from the JSON report.
+     */
+    Iperf iperfTo(WgGoClient server, int seconds) throws IOException, InterruptedException {
+        Process s = server.ns.process("iperf3", "-s", "-1", "-B", server.overlay)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Netns.Result r = null;
+            for (int attempt = 0; attempt < 50; attempt++) { // the server needs a moment to listen
+                r = ns.exec("iperf3", "-c", server.overlay, "-t", Integer.toString(seconds), "-J");
+                if (r.exit() == 0) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            var received = java.util.regex.Pattern.compile(
+                    "\"sum_received\":\\s*\\{[^}]*?\"bytes\":\\s*(\\d+)[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)",
+                    java.util.regex.Pattern.DOTALL).matcher(r.out());
+            var retransmits = java.util.regex.Pattern.compile("\"sum_sent\":\\s*\\{[^}]*?\"retransmits\":\\s*(\\d+)",
+                    java.util.regex.Pattern.DOTALL).matcher(r.out());
+            boolean found = received.find();
+            return new Iperf(r.exit(), r.out(), found ? Long.parseLong(received.group(1)) : -1,
+                    found ? Double.parseDouble(received.group(2)) : -1,
+                    retransmits.find() ? Long.parseLong(retransmits.group(1)) : -1);
+        } finally {
+            s.destroy();
+            s.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         stop();
