@@ -156,12 +156,19 @@ final class WgGoClient implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Netns.Result r = null;
-            for (int attempt = 0; attempt < 50; attempt++) { // the server needs a moment to listen
-                r = ns.exec("iperf3", "-c", server.overlay, "-t", Integer.toString(seconds), "-J");
-                if (r.exit() == 0) {
-                    break;
+            // The server needs a moment to listen. iperf3 3.12 with -J exits 0 even when it could
+            // not connect (the JSON carries "error" instead), so a refused attempt is recognised by
+            // that field, not by the exit status; a one-off server (-1) is still waiting then.
+            boolean failed = true;
+            for (int attempt = 0; attempt < 50 && failed; attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(100);
                 }
-                Thread.sleep(100);
+                r = ns.exec("iperf3", "-c", server.overlay, "-t", Integer.toString(seconds), "-J");
+                failed = r.exit() != 0 || r.out().contains("\"error\":");
+            }
+            if (failed && r.exit() == 0) {
+                r = new Netns.Result(1, r.out());
             }
             var received = java.util.regex.Pattern.compile(
                     "\"sum_received\":\\s*\\{[^}]*?\"bytes\":\\s*(\\d+)[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)",
