@@ -328,6 +328,11 @@ final class LinuxUdpSocket implements UdpSocket {
     }
 
     @Override
+    public void wakeReceiver() {
+        readiness.signalBits(Readiness.READ);
+    }
+
+    @Override
     public void awaitReadable() throws TransportException {
         readiness.await(Readiness.READ, "recvmmsg");
     }

@@ -136,6 +136,11 @@ final class NioUdpSocket implements UdpSocket {
     }
 
     @Override
+    public void wakeReceiver() {
+        readiness.signalBits(Readiness.READ);
+    }
+
+    @Override
     public void awaitReadable() throws TransportException {
         poller.await(key, readiness, SelectionKey.OP_READ, Readiness.READ, "receive");
     }

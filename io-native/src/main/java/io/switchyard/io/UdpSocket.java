@@ -48,6 +48,14 @@ public interface UdpSocket extends AutoCloseable {
     /** Parks until the socket may be readable (or throws if it is closed). May return spuriously. */
     void awaitReadable() throws TransportException;
 
+    /**
+     * Makes a thread parked in {@link #awaitReadable()} (or the next one to call it) return at
+     * once, spuriously, without closing anything: how an owner gets a receive loop to look at
+     * its mailbox (for example to drain the socket before closing it, so that datagrams already
+     * queued are not lost with it). Any thread.
+     */
+    void wakeReceiver();
+
     /** Parks until the socket may be writable. May return spuriously. */
     void awaitWritable() throws TransportException;
 

@@ -247,6 +247,34 @@ abstract class UdpSocketContract extends SocketFixture {
     }
 
     @Test
+    void wakeReceiverReturnsAParkedWaiterAndKeepsTheSocketOpen() throws Exception {
+        UdpSocket rx = openLoopback();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                rx.awaitReadable();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(outcome.isDone(), "nothing arrived: the waiter is still parked");
+        rx.wakeReceiver();
+        assertEquals(null, outcome.get(30, TimeUnit.SECONDS), "woken without an error");
+        assertTrue(rx.isOpen());
+        // The socket still receives afterwards.
+        DatagramChannel tx = jdkChannel(LO4);
+        tx.send(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), rx.localAddress());
+        RecvBatch b = batch(4, 2048);
+        assertEquals(1, rx.receive(b));
+        assertEquals(3, b.length(0));
+    }
+
+    @Test
     void attachedBuffersReceiveInPlace() throws Exception {
         UdpSocket rx = openLoopback();
         DatagramChannel tx = jdkChannel(LO4);

@@ -26,6 +26,9 @@ import io.switchyard.router.routing.AllowedIps;
 import io.switchyard.router.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBuffer;
+import io.switchyard.zerocopy.UdpZerocopyChannel;
+import io.switchyard.zerocopy.ZerocopyCompletionTracker;
+import io.switchyard.zerocopy.ZerocopyConfig;
 import io.switchyard.zerocopy.ZerocopyCounter;
 import io.switchyard.zerocopy.ZerocopyCounters;
 import java.io.IOException;
@@ -40,13 +43,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The running hub behind {@link io.switchyard.router.Hub}: the socket opener thread, the listen
- * socket, the buffer pool (with a {@link ByteBuffer} view and a source address per buffer, made
- * once), the {@link Device}, one {@link PeerHandle} and {@link PeerActor} per peer, the routing
- * snapshot, the {@link RouterActor}, the {@link HandshakeWorkers} and the {@link Transmitter}.
+ * sockets (one per router thread, sharing the port with SO_REUSEPORT), the buffer pool (with a
+ * {@link ByteBuffer} view and a source address per buffer, made once), the {@link Device}, one
+ * {@link PeerHandle} and {@link PeerActor} per peer, the routing snapshot, a {@link RouterActor}
+ * per listen socket, the {@link HandshakeWorkers} and the listen sockets' {@link Transmitter}.
+ * Peer actors open their connected sockets ({@link PeerLink}) through {@link #openLink}.
+ *
+ * <p>Counting: every receiver and transmitter has its own single-writer {@link Counters}; the
+ * hub sums them in {@link #stats}. A link's counters are folded into retired totals when it
+ * closes, so totals never go down and a roaming peer's closed sockets cost nothing.
  *
  * <p>Routing: the trie is rebuilt from the whole configuration on every {@link #apply} and
  * published as an immutable {@link FrozenAllowedIps} through a volatile field; peer actors read
@@ -57,16 +68,31 @@ public final class HubCore {
     static final int POOL_SLOTS = 8192;
 
     private final SocketOpener opener;
-    private final UdpSocket socket;
+    /** The listen sockets; [0] also sends for peers without a connected socket. */
+    private final UdpSocket[] listen;
+    /** Where the listen sockets are bound (the wildcard and the actual port): links bind there too. */
+    private final InetSocketAddress bindAddress;
+    private final boolean connectedSockets;
     private final MpmcBufferPool pool;
-    private final ZerocopyCounters poolCounters = new ZerocopyCounters();
+    /** Pool and zerocopy tracker counters (one set, shared: striped adders). */
+    private final ZerocopyCounters zerocopyCounters = new ZerocopyCounters();
+    private final RecvBatches linkBatches;
     private final ByteBuffer[] views;
     private final SockAddr[] sources;
     private final Device device;
     private final ActorSystem system;
     private final Transmitter transmitter;
     private final HandshakeWorkers workers;
-    private final Counters routerCounters = new Counters();
+    /** Live receivers' counters (listen routers and links) and links' transmitter counters. */
+    private final Set<Counters> liveCounters = ConcurrentHashMap.newKeySet();
+    private final Set<UdpSocket> liveLinkSockets = ConcurrentHashMap.newKeySet();
+    /** Folded totals of closed links; guarded by itself, as are reads of the live sets in stats. */
+    private final long[] retiredCounters = new long[Counters.SIZE];
+    private final long[] retiredIo = new long[IoCounter.values().length];
+    /** The listen routers' counters, by listen socket. */
+    private final Counters[] listenCounters;
+    private final LongAdder linksOpened = new LongAdder();
+    private final LongAdder linkOpenFailures = new LongAdder();
     private final ConcurrentHashMap<Key32, PeerHandle> peers = new ConcurrentHashMap<>();
     /** Removed peers, kept so that totals never go down. */
     private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
@@ -75,12 +101,18 @@ public final class HubCore {
     private volatile boolean forceUnderLoad;
     private boolean closed;
 
-    private HubCore(Config config, SocketOpener opener, UdpSocket socket) {
+    private HubCore(Config config, SocketOpener opener, UdpSocket[] listen) {
         this.config = config;
         this.opener = opener;
-        this.socket = socket;
+        this.listen = listen;
+        this.listenCounters = new Counters[listen.length];
+        UdpSocket socket = listen[0];
+        this.bindAddress = new InetSocketAddress(socket.localAddress().getAddress(), socket.localAddress().getPort());
         RouterSettings s = config.settings();
-        this.pool = MpmcBufferPool.mtu(POOL_SLOTS, false, poolCounters);
+        this.connectedSockets = s.connectedSockets();
+        this.pool = MpmcBufferPool.mtu(POOL_SLOTS, false, zerocopyCounters);
+        int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
+        this.linkBatches = new RecvBatches(s.batchSize(), slot);
         this.views = new ByteBuffer[pool.capacity()];
         this.sources = new SockAddr[pool.capacity()];
         for (int i = 0; i < sources.length; i++) {
@@ -92,44 +124,73 @@ public final class HubCore {
         this.workers = new HandshakeWorkers(this, s.handshakeWorkers(), s.handshakeQueueSize());
     }
 
-    /** Opens the listen socket on a new opener thread and starts everything. */
+    /** Opens the listen sockets on a new opener thread and starts everything. */
     public static HubCore start(Config config) throws IOException {
         SocketOpener opener = new SocketOpener("hub-" + config.name() + "-sockets");
-        UdpSocket socket;
+        UdpSocket[] listen;
         try {
-            socket = openListen(opener, config);
+            listen = openListen(opener, config);
         } catch (IOException | RuntimeException e) {
             opener.close();
             throw e;
         }
         HubCore core;
         try {
-            core = new HubCore(config, opener, socket);
+            core = new HubCore(config, opener, listen);
             core.startActors();
         } catch (RuntimeException e) {
-            socket.close();
+            for (UdpSocket l : listen) {
+                l.close();
+            }
             opener.close();
             throw e;
         }
         return core;
     }
 
-    private static UdpSocket openListen(SocketOpener opener, Config config) throws IOException {
-        RouterSettings s = config.settings();
-        int port = config.iface().listenPort();
+    /** The options every hub socket shares: transport, offloads, buffer sizes. */
+    private static UdpOptions socketOptions(RouterSettings s) {
         Transport transport = switch (s.transport()) {
             case AUTO -> Transport.AUTO;
             case NATIVE -> Transport.NATIVE;
             case NIO -> Transport.NIO;
         };
-        UdpOptions o = UdpOptions.create().transport(transport).gso(s.gso()).gro(s.gro())
+        return UdpOptions.create().transport(transport).gso(s.gso()).gro(s.gro())
                 .receiveBuffer(s.socketBufferSize()).sendBuffer(s.socketBufferSize());
+    }
+
+    /**
+     * Opens {@code RouterThreads} listen sockets on the listen port. They share it with
+     * SO_REUSEPORT (the kernel hashes each 4-tuple to one of them) whenever there is more than
+     * one or peers get connected sockets, which must join the same reuseport group.
+     */
+    private static UdpSocket[] openListen(SocketOpener opener, Config config) throws IOException {
+        RouterSettings s = config.settings();
+        int port = config.iface().listenPort();
+        int n = s.routerThreads(Runtime.getRuntime().availableProcessors());
+        boolean reuse = n > 1 || s.connectedSockets();
+        UdpOptions o = socketOptions(s).reusePort(reuse);
+        UdpSocket[] sockets = new UdpSocket[n];
         try {
-            // Dual stack first; a namespace without IPv6 cannot bind "::".
-            return opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("::"), port)));
-        } catch (IOException e) {
-            return opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)));
+            try {
+                // Dual stack first; a namespace without IPv6 cannot bind "::".
+                sockets[0] = opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("::"), port)));
+            } catch (IOException e) {
+                sockets[0] = opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)));
+            }
+            InetSocketAddress bound = sockets[0].localAddress(); // the actual port when ListenPort is 0
+            for (int i = 1; i < n; i++) {
+                sockets[i] = opener.open(o.bind(new InetSocketAddress(bound.getAddress(), bound.getPort())));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UdpSocket l : sockets) {
+                if (l != null) {
+                    l.close();
+                }
+            }
+            throw e;
         }
+        return sockets;
     }
 
     private void startActors() {
@@ -138,13 +199,100 @@ public final class HubCore {
         }
         publishRoutes(config);
         RouterSettings s = config.settings();
-        int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
-        RecvBatch batch = new RecvBatch(s.batchSize(), slot);
-        ActorRef<Object> router = system.spawn(Props.<Object>of(ctx -> new RouterActor(ctx, this, socket, batch, routerCounters))
-                .withDedicatedThread(true)
-                .withSupervisor(SupervisorStrategy.resume())
-                .withUnboundedMailbox(), "router");
-        router.tell(RouterActor.POLL);
+        for (int i = 0; i < listen.length; i++) {
+            UdpSocket socket = listen[i];
+            int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
+            RecvBatch batch = new RecvBatch(s.batchSize(), slot);
+            Counters counters = new Counters();
+            listenCounters[i] = counters;
+            liveCounters.add(counters);
+            ActorRef<Object> router = system.spawn(Props.<Object>of(
+                            ctx -> new RouterActor(ctx, this, socket, batch, linkBatches, counters, () -> { }))
+                    .withDedicatedThread(true)
+                    .withSupervisor(SupervisorStrategy.resume())
+                    .withUnboundedMailbox(), "router-" + i);
+            router.tell(RouterActor.POLL);
+        }
+    }
+
+    // ------------------------------------------------------------------ connected sockets
+
+    boolean connectedSockets() {
+        return connectedSockets;
+    }
+
+    /**
+     * Opens a connected socket for {@code peer} to {@code remote} (on the opener thread, so in
+     * the hub's namespace) and starts its receiver. Returns null, counted, if the kernel refuses
+     * (the peer keeps using the listen socket and its actor tries again later).
+     */
+    PeerLink openLink(PeerHandle peer, InetSocketAddress remote) {
+        RouterSettings s = config.settings();
+        UdpOptions o = socketOptions(s).bind(bindAddress).reusePort(true).connect(remote);
+        UdpSocket socket = null;
+        PeerLink link = null;
+        try {
+            UdpZerocopyChannel channel = null;
+            if (s.zeroCopy()) {
+                channel = opener.call(() -> UdpZerocopyChannel.open(o, Trains.MAX_SEGMENTS));
+                socket = channel.socket();
+            } else {
+                socket = opener.open(o);
+            }
+            ZerocopyCompletionTracker tracker = channel == null ? null : new ZerocopyCompletionTracker(channel,
+                    ZerocopyConfig.defaults().withSizeThreshold(s.zeroCopyThreshold()), zerocopyCounters,
+                    device::nanoTime);
+            Counters rx = new Counters();
+            UdpSocket linkSocket = socket;
+            PeerLink opened = new PeerLink(remote, socket, channel, tracker, s.zeroCopyThreshold(),
+                    c -> retire(c));
+            link = opened;
+            liveCounters.add(rx);
+            liveCounters.add(opened.txCounters());
+            liveLinkSockets.add(socket);
+            link.receiver = system.spawn(Props.<Object>of(
+                            ctx -> new RouterActor(ctx, this, linkSocket, null, linkBatches, rx, () -> {
+                                opened.closeSocket();
+                                retire(rx);
+                                retire(linkSocket);
+                            }))
+                    .withSupervisor(SupervisorStrategy.resume())
+                    .withUnboundedMailbox(), "link-" + peer.key.toBase64().substring(0, 8));
+            link.receiver.tell(RouterActor.POLL);
+            linksOpened.increment();
+            return link;
+        } catch (IOException | RuntimeException e) {
+            if (link != null) {
+                link.close();
+            } else if (socket != null) {
+                socket.close();
+            }
+            if (socket != null) {
+                retire(socket);
+            }
+            linkOpenFailures.increment();
+            System.getLogger("io.switchyard.hub").log(System.Logger.Level.DEBUG,
+                    "connected socket for {0} to {1} refused: {2}", peer, remote, e.toString());
+            return null;
+        }
+    }
+
+    private void retire(Counters c) {
+        synchronized (retiredCounters) {
+            if (liveCounters.remove(c)) {
+                c.addTo(retiredCounters);
+            }
+        }
+    }
+
+    private void retire(UdpSocket s) {
+        synchronized (retiredCounters) {
+            if (liveLinkSockets.remove(s)) {
+                for (IoCounter ic : IoCounter.values()) {
+                    retiredIo[ic.ordinal()] += s.counters().get(ic);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ peers and routes
@@ -257,6 +405,17 @@ public final class HubCore {
         return forceUnderLoad;
     }
 
+    private volatile boolean linkReceiversPaused;
+
+    boolean linkReceiversPaused() {
+        return linkReceiversPaused;
+    }
+
+    /** Test seam: connected sockets' receivers stop reading (datagrams queue on the sockets) while on. */
+    void pauseLinkReceiversForTests(boolean on) {
+        linkReceiversPaused = on;
+    }
+
     /** Test seam: treat every handshake as arriving under load (mac2 and cookies required). */
     public void setForceUnderLoad(boolean on) {
         forceUnderLoad = on;
@@ -265,7 +424,7 @@ public final class HubCore {
     // ------------------------------------------------------------------ the public face
 
     public InetSocketAddress localAddress() {
-        return socket.localAddress();
+        return listen[0].localAddress();
     }
 
     public Config config() {
@@ -274,7 +433,30 @@ public final class HubCore {
 
     public HubStats stats() {
         long[] t = new long[Counters.SIZE];
-        routerCounters.addTo(t);
+        long[] io = new long[IoCounter.values().length];
+        synchronized (retiredCounters) {
+            for (Counters c : liveCounters) {
+                c.addTo(t);
+            }
+            for (int i = 0; i < Counters.SIZE; i++) {
+                t[i] += retiredCounters[i];
+            }
+            for (IoCounter ic : IoCounter.values()) {
+                long v = retiredIo[ic.ordinal()];
+                for (UdpSocket l : listen) {
+                    v += l.counters().get(ic);
+                }
+                for (UdpSocket l : liveLinkSockets) {
+                    v += l.counters().get(ic);
+                }
+                io[ic.ordinal()] = v;
+            }
+        }
+        // Receivers count RX, transmitters TX: the totals of where datagrams arrive and leave.
+        long rxPackets = t[Counters.RX_PACKETS];
+        long rxBytes = t[Counters.RX_BYTES];
+        long txPackets = t[Counters.TX_PACKETS] + transmitter.counters.get(Counters.TX_PACKETS);
+        long txBytes = t[Counters.TX_BYTES] + transmitter.counters.get(Counters.TX_BYTES);
         synchronized (workers.counters) {
             workers.counters.addTo(t);
         }
@@ -298,11 +480,10 @@ public final class HubCore {
             h.counters.addTo(pt);
             addAllButTraffic(t, pt);
         }
-        // rx is counted where datagrams arrive, tx where they leave: the router and the socket.
-        t[Counters.RX_PACKETS] = routerCounters.get(Counters.RX_PACKETS);
-        t[Counters.RX_BYTES] = routerCounters.get(Counters.RX_BYTES);
-        t[Counters.TX_PACKETS] = transmitter.counters.get(Counters.TX_PACKETS);
-        t[Counters.TX_BYTES] = transmitter.counters.get(Counters.TX_BYTES);
+        t[Counters.RX_PACKETS] = rxPackets;
+        t[Counters.RX_BYTES] = rxBytes;
+        t[Counters.TX_PACKETS] = txPackets;
+        t[Counters.TX_BYTES] = txBytes;
 
         Map<String, Long> named = new LinkedHashMap<>();
         named.put("forwarded", t[Counters.FORWARDED]);
@@ -320,11 +501,21 @@ public final class HubCore {
         named.put("mailbox.peers.max_depth", mailboxMax);
         named.put("pool.in_use", (long) pool.inUse());
         named.put("pool.capacity", (long) pool.capacity());
+        named.put("listen.sockets", (long) listen.length);
+        named.put("links.open", (long) liveLinkSockets.size());
+        long listenRx = 0;
+        for (Counters lc : listenCounters) {
+            listenRx += lc.get(Counters.RX_PACKETS);
+        }
+        named.put("links.rx_packets", rxPackets - listenRx);
+        named.put("links.opened", linksOpened.sum());
+        named.put("links.open_failed", linkOpenFailures.sum());
+        named.put("links.receive_batches", (long) linkBatches.created());
         for (ZerocopyCounter zc : ZerocopyCounter.values()) {
-            named.put("zerocopy." + zc.name().toLowerCase(Locale.ROOT), poolCounters.get(zc));
+            named.put("zerocopy." + zc.name().toLowerCase(Locale.ROOT), zerocopyCounters.get(zc));
         }
         for (IoCounter ic : IoCounter.values()) {
-            named.put("io." + ic.name().toLowerCase(Locale.ROOT), socket.counters().get(ic));
+            named.put("io." + ic.name().toLowerCase(Locale.ROOT), io[ic.ordinal()]);
         }
         for (ActorCounter ac : ActorCounter.values()) {
             named.put("actor." + ac.label(), system.counter(ac));
@@ -346,13 +537,16 @@ public final class HubCore {
             return;
         }
         closed = true;
-        socket.close(); // wakes the router actor, which stops
+        for (UdpSocket l : listen) {
+            l.close(); // wakes its router actor, which stops
+        }
         workers.close();
         for (PeerHandle h : peers.values()) {
             h.ref.tell(new PeerMsg.Retire());
         }
         system.shutdown(Duration.ofSeconds(5));
         transmitter.close();
+        linkBatches.close();
         opener.close();
         // The pool's memory is left to the GC: a buffer still held by a stuck actor must not
         // point at freed native memory.

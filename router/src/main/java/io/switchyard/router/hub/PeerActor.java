@@ -34,7 +34,9 @@ import java.time.Duration;
  *  Outbound (from other peer actors, packets for this peer):
  *    seal in place with this peer's counter ─▶ append to the train
  *    no session: stage (bounded; oldest dropped) and start a handshake if the endpoint is known
- *  onDrain: flush the train through the listen socket (GSO train or sendmmsg), release buffers
+ *  onDrain: flush the train: through this peer's connected socket (its {@link PeerLink}, opened
+ *    once the endpoint is authenticated) when there is one, else through the listen socket; GSO
+ *    trains (or sendmmsg), MSG_ZEROCOPY for large trains while it pays
  *  HandshakeDone (from a worker): install the keys, roam, send the response if we responded
  *  Tick: the engine's timers (retransmit, keepalive, rekey, zeroing) and their actions
  * </pre>
@@ -44,6 +46,8 @@ import java.time.Duration;
 final class PeerActor implements Actor<PeerMsg> {
     private static final int HEADER = 16;
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
+    private static final long LINK_REOPEN_NANOS = 1_000_000_000L;
+    private static final long LINK_RETRY_NANOS = 10_000_000_000L;
 
     private final ActorContext<PeerMsg> context;
     private final HubCore hub;
@@ -55,9 +59,19 @@ final class PeerActor implements Actor<PeerMsg> {
     private PeerConfig applied;
     private final StagingQueue<PacketBuffer> staged = new StagingQueue<>(StagingQueue.DEFAULT_CAPACITY);
 
-    private final PacketBuffer[] train = new PacketBuffer[Transmitter.MAX_SEGMENTS];
-    private final boolean[] trainForwarded = new boolean[Transmitter.MAX_SEGMENTS];
+    private final PacketBuffer[] train = new PacketBuffer[Trains.MAX_SEGMENTS];
+    private final int[] trainLength = new int[Trains.MAX_SEGMENTS];
+    private final boolean[] trainForwarded = new boolean[Trains.MAX_SEGMENTS];
+    private final boolean[] trainSent = new boolean[Trains.MAX_SEGMENTS];
     private int trainSize;
+
+    /** Whether the endpoint was learned from an authenticated message (not only configured). */
+    private boolean endpointAuthenticated;
+    /** This peer's connected socket, or null (then the listen socket carries its traffic). */
+    private PeerLink link;
+    /** No new link before this time: one open per second at most, longer after a failure. */
+    private long linkNotBefore;
+    private final PeerMsg.ErrorQueueReadable errorQueueReadable = new PeerMsg.ErrorQueueReadable();
 
     private final Fanout fanout = new Fanout();
     private PeerHandle[] destinations = new PeerHandle[8];
@@ -96,6 +110,11 @@ final class PeerActor implements Actor<PeerMsg> {
                 perform(engine.advanceTimers(hub.device().nanoTime()));
             }
             case PeerMsg.Update u -> { } // applied above: the handle holds the latest config
+            case PeerMsg.ErrorQueueReadable e -> {
+                if (link != null) {
+                    link.readErrorQueue();
+                }
+            }
             case PeerMsg.Retire r -> retire();
             case PeerMsg.StopNow s -> context.stop();
         }
@@ -110,6 +129,7 @@ final class PeerActor implements Actor<PeerMsg> {
     @Override
     public void postStop() {
         flush();
+        closeLink();
         staged.drain(b -> {
             b.release();
             counters.drop(DropReason.HANDSHAKE_GAVE_UP);
@@ -218,6 +238,53 @@ final class PeerActor implements Actor<PeerMsg> {
             hasEndpoint = true;
             me.endpoint = endpoint.toInetSocketAddress();
         }
+        endpointAuthenticated = true;
+    }
+
+    /** Sets the endpoint from an address object; a new one only if it differs. */
+    private void setEndpoint(InetSocketAddress a, boolean authenticated) {
+        if (!hasEndpoint || !a.equals(me.endpoint)) {
+            endpoint.set(a, hub.transmitter().mapToIpv6());
+            hasEndpoint = true;
+            me.endpoint = a;
+            endpointAuthenticated = authenticated;
+        } else if (authenticated) {
+            endpointAuthenticated = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ the connected socket
+
+    /**
+     * The link to send through now: the current one while it still points at the endpoint;
+     * otherwise (roamed, reconfigured) it is closed, and a new one is opened when connected
+     * sockets are on, the endpoint is authenticated and the last open was long enough ago.
+     */
+    private PeerLink linkForSend(long now) {
+        PeerLink l = link;
+        if (l != null && l.remote != me.endpoint) {
+            closeLink(); // the endpoint changed: a socket connected elsewhere must not carry it
+            l = null;
+        }
+        if (l == null && endpointAuthenticated && hasEndpoint && !retired && hub.connectedSockets()
+                && now - linkNotBefore >= 0) {
+            linkNotBefore = now + LINK_REOPEN_NANOS;
+            l = hub.openLink(me, me.endpoint);
+            if (l == null) {
+                linkNotBefore = now + LINK_RETRY_NANOS;
+            } else {
+                link = l;
+                l.watchErrorQueue(context.self(), errorQueueReadable, "zerocopy-watch-" + context.self().name());
+            }
+        }
+        return l;
+    }
+
+    private void closeLink() {
+        if (link != null) {
+            link.close();
+            link = null;
+        }
     }
 
     // ------------------------------------------------------------------ outbound
@@ -263,40 +330,52 @@ final class PeerActor implements Actor<PeerMsg> {
 
     private void queue(PacketBuffer b, boolean forwarded) {
         train[trainSize] = b;
+        trainLength[trainSize] = b.length();
         trainForwarded[trainSize++] = forwarded;
         if (trainSize == train.length) {
             flush();
         }
     }
 
-    /** Sends the train as one GSO send (or sendmmsg) and releases its buffers. */
+    /**
+     * Sends the train (GSO trains or sendmmsg) through the link or the listen socket and gives
+     * up its buffers. Lengths were noted when queued: once sent, a zerocopy buffer belongs to
+     * the tracker and a released one to whoever takes it next.
+     */
     private void flush() {
         int n = trainSize;
         if (n == 0) {
             return;
         }
         trainSize = 0;
-        int sent = hasEndpoint ? hub.transmitter().send(train, n, endpoint) : 0;
-        if (FlushEvent.enabled()) {
-            long bytes = 0;
+        PeerLink l = hasEndpoint ? linkForSend(hub.device().nanoTime()) : null;
+        if (l != null) {
+            l.send(train, trainLength, n, trainSent);
+        } else {
+            int sent = hasEndpoint ? hub.transmitter().send(train, n, endpoint) : 0;
             for (int k = 0; k < n; k++) {
-                bytes += train[k].length();
+                trainSent[k] = k < sent;
+                train[k].release();
             }
-            FlushEvent.commit(engine.publicKey().toBase64(), sent, bytes, -1, false); // -1: trains are the transmitter's business
         }
+        long bytes = 0;
+        int sentCount = 0;
         for (int k = 0; k < n; k++) {
-            PacketBuffer b = train[k];
             train[k] = null;
-            if (k < sent) {
-                counters.inc(Counters.TX_PACKETS);
-                counters.add(Counters.TX_BYTES, b.length());
+            if (trainSent[k]) {
+                sentCount++;
+                bytes += trainLength[k];
                 if (trainForwarded[k]) {
                     counters.inc(Counters.FORWARDED);
                 }
             } else if (trainForwarded[k]) {
                 counters.drop(DropReason.SEND_FAILED);
             }
-            b.release();
+        }
+        counters.add(Counters.TX_PACKETS, sentCount);
+        counters.add(Counters.TX_BYTES, bytes);
+        if (FlushEvent.enabled()) {
+            FlushEvent.commit(engine.publicKey().toBase64(), sentCount, bytes, -1, l != null && l.tracker != null);
         }
     }
 
@@ -310,9 +389,7 @@ final class PeerActor implements Actor<PeerMsg> {
         engine.installSession(done.keys(), now);
         counters.inc(Counters.HANDSHAKES);
         // Handshake messages authenticate their sender: roam to where it came from.
-        endpoint.set(done.source(), hub.transmitter().mapToIpv6());
-        hasEndpoint = true;
-        me.endpoint = done.source();
+        setEndpoint(done.source(), true);
         if (done.response() != null) {
             flush(); // keep order: anything sealed before goes first
             if (hub.transmitter().sendBytes(done.response(), endpoint)) {
@@ -393,9 +470,7 @@ final class PeerActor implements Actor<PeerMsg> {
         if (next.endpoint().isPresent() && (before == null || !next.endpoint().equals(before.endpoint()))) {
             InetSocketAddress a = resolve(next.endpoint().get());
             if (a != null) {
-                endpoint.set(a, hub.transmitter().mapToIpv6());
-                hasEndpoint = true;
-                me.endpoint = a;
+                setEndpoint(a, false); // configured, not yet heard from: no connected socket
             }
         }
         if (before == null || before.persistentKeepalive() != next.persistentKeepalive()) {
@@ -414,6 +489,7 @@ final class PeerActor implements Actor<PeerMsg> {
     private void retire() {
         retired = true;
         flush();
+        closeLink();
         staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
         if (tick != null) {
             tick.cancel();

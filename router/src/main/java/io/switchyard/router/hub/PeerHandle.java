@@ -20,8 +20,6 @@ final class PeerHandle {
     volatile PeerConfig config;
     /** The endpoint the actor sends to, published for stats (null: none known). */
     volatile InetSocketAddress endpoint;
-    /** Router actor only: the batch being filled for this peer during one receive. */
-    PeerMsg.Inbound pendingInbound;
 
     PeerHandle(Key32 key, PeerEngine engine, PeerConfig config) {
         this.key = key;

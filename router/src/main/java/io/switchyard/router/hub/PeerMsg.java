@@ -68,6 +68,9 @@ sealed interface PeerMsg {
     /** The peer was removed: drop what is staged, refuse what arrives, then stop. */
     record Retire() implements PeerMsg {}
 
+    /** The peer's connected socket may have zerocopy completions to read (from its watcher). */
+    final class ErrorQueueReadable implements PeerMsg {}
+
     /** Stop now (sent by the actor to itself after retiring). */
     record StopNow() implements PeerMsg {}
 

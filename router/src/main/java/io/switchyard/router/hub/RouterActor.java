@@ -17,8 +17,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The router actor: owns the receive side of the listen socket, on a dedicated platform thread
- * (a receive that waits would pin a virtual thread's carrier otherwise).
+ * A receiver: owns the receive side of one socket and hands what arrives to the actors that
+ * process it. The hub runs one per listen socket, on a dedicated platform thread each (the
+ * "router actors"), and one per connected peer socket, on a virtual thread, which borrows its
+ * receive batch from the shared {@link RecvBatches} only while it has datagrams to classify.
  *
  * <pre>
  *  recvmmsg / GRO batch ─▶ for each datagram: classify by type word and length
@@ -30,9 +32,15 @@ import java.nio.ByteOrder;
  *     anything else        drop MALFORMED
  *  end of batch ─▶ one mailbox offer per destination peer, then one wake-up each (Fanout)
  * </pre>
- * Each {@code Poll} message does one receive (waiting until the socket is readable) and then
- * tells itself the next {@code Poll}, so stopping the actor or closing the socket ends the loop.
- * Every datagram ends in exactly one counter here or in the actor it is handed to.
+ * A connected socket receives its peer's datagrams, but classification is the same: the
+ * receiver index, not the socket, says which peer's keys open a packet (a spoofed source
+ * address cannot make one peer's socket deliver into another peer's session).
+ *
+ * <p>Each {@code Poll} message does one non-blocking receive; when nothing is there it waits
+ * until the socket is readable (without holding a shared batch) and tells itself the next
+ * {@code Poll}, so stopping the actor or closing the socket ends the loop. Every datagram ends
+ * in exactly one counter here or in the actor it is handed to. The counters are this
+ * receiver's own (one writer); the hub sums them.
  */
 final class RouterActor implements Actor<Object> {
     static final Object POLL = new Object() {
@@ -41,30 +49,84 @@ final class RouterActor implements Actor<Object> {
             return "Poll";
         }
     };
+    /**
+     * Close the socket, after taking what it has queued (a link closing: datagrams queued on a
+     * connected socket would otherwise be lost with it, uncounted).
+     */
+    static final Object DRAIN_AND_CLOSE = new Object() {
+        @Override
+        public String toString() {
+            return "DrainAndClose";
+        }
+    };
+    /** Datagrams a drain reads at most, so a peer that keeps sending cannot hold it open. */
+    private static final int DRAIN_LIMIT = 4096;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final ActorContext<Object> context;
     private final HubCore hub;
     private final UdpSocket socket;
-    private final RecvBatch batch;
+    /** This receiver's own batch (listen sockets), or null: borrow from {@link #shared}. */
+    private final RecvBatch own;
+    private final RecvBatches shared;
     private final Fanout fanout = new Fanout();
     private final Counters counters;
+    private final Runnable onStop;
+    /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
     private PeerHandle[] touched = new PeerHandle[16];
+    private PeerMsg.Inbound[] pending = new PeerMsg.Inbound[16];
     private int touchedCount;
+    /** The last peer appended to: GRO trains and bursts come from one peer at a time. */
+    private int lastTouched = -1;
 
-    RouterActor(ActorContext<Object> context, HubCore hub, UdpSocket socket, RecvBatch batch, Counters counters) {
+    RouterActor(ActorContext<Object> context, HubCore hub, UdpSocket socket, RecvBatch own, RecvBatches shared,
+                Counters counters, Runnable onStop) {
         this.context = context;
         this.hub = hub;
         this.socket = socket;
-        this.batch = batch;
+        this.own = own;
+        this.shared = shared;
         this.counters = counters;
+        this.onStop = onStop;
     }
 
     @Override
-    public void receive(Object message) {
-        int n;
+    public void receive(Object message) throws InterruptedException {
+        if (message == DRAIN_AND_CLOSE) {
+            drainAndClose();
+            return;
+        }
+        if (!socket.isOpen()) {
+            context.stop();
+            return;
+        }
+        if (own == null && hub.linkReceiversPaused()) { // a test holding datagrams on a link's queue
+            Thread.sleep(1);
+            context.self().tell(POLL);
+            return;
+        }
+        RecvBatch batch = own != null ? own : shared.acquire();
         try {
-            n = socket.receive(batch);
+            int n = socket.tryReceive(batch);
+            if (n == 0) {
+                if (own == null) {
+                    shared.release(batch); // a waiting receiver holds no batch
+                    batch = null;
+                }
+                socket.awaitReadable();
+            } else {
+                if (ReceiveBatchEvent.enabled()) {
+                    long bytes = 0;
+                    for (int i = 0; i < n; i++) {
+                        bytes += batch.length(i);
+                    }
+                    ReceiveBatchEvent.commit(0, n, bytes, 0);
+                }
+                for (int i = 0; i < n; i++) {
+                    classify(batch, i);
+                }
+                handOff();
+            }
         } catch (SocketClosedException e) {
             context.stop();
             return;
@@ -74,22 +136,38 @@ final class RouterActor implements Actor<Object> {
                 return;
             }
             throw new IllegalStateException("receive failed on " + socket.localAddress(), e);
-        }
-        if (ReceiveBatchEvent.enabled()) {
-            long bytes = 0;
-            for (int i = 0; i < n; i++) {
-                bytes += batch.length(i);
+        } finally {
+            if (own == null && batch != null) {
+                shared.release(batch);
             }
-            ReceiveBatchEvent.commit(0, n, bytes, 0);
         }
-        for (int i = 0; i < n; i++) {
-            classify(i);
-        }
-        handOff();
         context.self().tell(POLL);
     }
 
-    private void classify(int i) {
+    private void drainAndClose() {
+        RecvBatch batch = own != null ? own : shared.acquire();
+        try {
+            int total = 0;
+            int n;
+            while (total < DRAIN_LIMIT && (n = socket.tryReceive(batch)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    classify(batch, i);
+                }
+                handOff();
+                total += n;
+            }
+        } catch (TransportException e) {
+            // closed or broken already: nothing more to take
+        } finally {
+            if (own == null) {
+                shared.release(batch);
+            }
+            socket.close();
+            context.stop();
+        }
+    }
+
+    private void classify(RecvBatch batch, int i) {
         MemorySegment seg = batch.buffer(i);
         int off = batch.offset(i);
         int len = batch.length(i);
@@ -97,7 +175,7 @@ final class RouterActor implements Actor<Object> {
         counters.add(Counters.RX_BYTES, len);
         int type = len >= 4 ? seg.get(LE_INT, off) : 0;
         switch (type) {
-            case WireGuard.MESSAGE_TRANSPORT_TYPE -> transport(i, seg, off, len);
+            case WireGuard.MESSAGE_TRANSPORT_TYPE -> transport(batch, i, seg, off, len);
             case WireGuard.MESSAGE_INITIATION_TYPE, WireGuard.MESSAGE_RESPONSE_TYPE -> {
                 int expected = type == WireGuard.MESSAGE_INITIATION_TYPE
                         ? WireGuard.MESSAGE_INITIATION_SIZE : WireGuard.MESSAGE_RESPONSE_SIZE;
@@ -126,7 +204,7 @@ final class RouterActor implements Actor<Object> {
         }
     }
 
-    private void transport(int i, MemorySegment seg, int off, int len) {
+    private void transport(RecvBatch batch, int i, MemorySegment seg, int off, int len) {
         if (len < WireGuard.MESSAGE_TRANSPORT_MIN_SIZE || len > hub.slotBytes()) {
             counters.drop(DropReason.MALFORMED);
             return;
@@ -145,34 +223,50 @@ final class RouterActor implements Actor<Object> {
         MemorySegment.copy(seg, off, b.slot(), 0, len);
         b.window(0, len);
         batch.copySource(i, hub.source(b));
-        PeerMsg.Inbound in = peer.pendingInbound;
-        if (in == null) {
-            in = new PeerMsg.Inbound(Math.max(batch.count(), 1));
-            peer.pendingInbound = in;
-            if (touchedCount == touched.length) {
-                touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
-            }
-            touched[touchedCount++] = peer;
+        inboundFor(peer, batch.count()).add(b);
+    }
+
+    private PeerMsg.Inbound inboundFor(PeerHandle peer, int capacity) {
+        if (lastTouched >= 0 && touched[lastTouched] == peer) {
+            return pending[lastTouched];
         }
-        in.add(b);
+        for (int t = 0; t < touchedCount; t++) {
+            if (touched[t] == peer) {
+                lastTouched = t;
+                return pending[t];
+            }
+        }
+        if (touchedCount == touched.length) {
+            touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+            pending = java.util.Arrays.copyOf(pending, touchedCount * 2);
+        }
+        PeerMsg.Inbound in = new PeerMsg.Inbound(Math.max(capacity, 1));
+        touched[touchedCount] = peer;
+        pending[touchedCount] = in;
+        lastTouched = touchedCount++;
+        return in;
     }
 
     private void handOff() {
         for (int t = 0; t < touchedCount; t++) {
             PeerHandle peer = touched[t];
+            PeerMsg.Inbound in = pending[t];
             touched[t] = null;
-            PeerMsg.Inbound in = peer.pendingInbound;
-            peer.pendingInbound = null;
+            pending[t] = null;
             if (!fanout.offer(peer.ref, in)) {
                 counters.drop(DropReason.PEER_QUEUE_FULL, in.releaseAll());
             }
         }
         touchedCount = 0;
+        lastTouched = -1;
         fanout.flush();
     }
 
     @Override
     public void postStop() {
-        batch.close();
+        if (own != null) {
+            own.close();
+        }
+        onStop.run();
     }
 }

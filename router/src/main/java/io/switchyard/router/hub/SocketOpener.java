@@ -16,7 +16,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * blocking hand-off are fine.
  */
 final class SocketOpener implements AutoCloseable {
-    private record Request(UdpOptions options, CompletableFuture<UdpSocket> result) {}
+    /** Something that opens a socket (or an object around one), run on the opener thread. */
+    @FunctionalInterface
+    interface Opening<T> {
+        T open() throws IOException;
+    }
+
+    private record Request(Opening<?> opening, CompletableFuture<Object> result) {}
 
     private static final Request STOP = new Request(null, null);
 
@@ -40,7 +46,7 @@ final class SocketOpener implements AutoCloseable {
                 return;
             }
             try {
-                r.result.complete(Datagrams.open(r.options));
+                r.result.complete(r.opening.open());
             } catch (Throwable t) {
                 r.result.completeExceptionally(t);
             }
@@ -49,13 +55,19 @@ final class SocketOpener implements AutoCloseable {
 
     /** Opens a socket on the opener thread and waits for it. */
     UdpSocket open(UdpOptions options) throws IOException {
+        return call(() -> Datagrams.open(options));
+    }
+
+    /** Runs {@code opening} on the opener thread (so its sockets live in the hub's namespace) and waits. */
+    @SuppressWarnings("unchecked")
+    <T> T call(Opening<T> opening) throws IOException {
         if (!thread.isAlive()) {
             throw new IOException("the hub's socket opener thread has stopped");
         }
-        var result = new CompletableFuture<UdpSocket>();
-        requests.add(new Request(options, result));
+        var result = new CompletableFuture<Object>();
+        requests.add(new Request(opening, result));
         try {
-            return result.get();
+            return (T) result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening a socket", e);

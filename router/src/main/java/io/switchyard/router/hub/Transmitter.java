@@ -23,15 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * wait their turn, which is the backpressure we want). Counters are written under the lock.
  */
 final class Transmitter implements AutoCloseable {
-    static final int MAX_SEGMENTS = 64;
-    static final int MAX_TRAIN_BYTES = 65_507;
-
     private final UdpSocket socket;
     private final boolean gso;
     private final boolean mapToIpv6;
     private final ReentrantLock lock = new ReentrantLock();
     private final Arena arena = Arena.ofShared();
-    private final SendBatch batch = new SendBatch(MAX_SEGMENTS);
+    private final SendBatch batch = new SendBatch(Trains.MAX_SEGMENTS);
     private final MemorySegment scratch = arena.allocate(256, 8);
     private final SockAddr scratchAddress = SockAddr.allocate();
     final Counters counters = new Counters();
@@ -52,28 +49,30 @@ final class Transmitter implements AutoCloseable {
      * many left; the rest could not be sent because the socket failed or closed.
      */
     int send(PacketBuffer[] buffers, int n, SockAddr destination) {
+        return send(buffers, 0, n, destination);
+    }
+
+    /**
+     * Sends {@code buffers[from..to)} to {@code destination} ({@code null} on a connected
+     * socket); returns how many of them left, counted from {@code from}.
+     */
+    int send(PacketBuffer[] buffers, int from, int to, SockAddr destination) {
         int sent = 0;
+        int n = to;
         lock.lock();
         try {
-            int i = 0;
+            int i = from;
             while (i < n) {
+                int end = gso ? Trains.end(buffers, i, n, Trains.MAX_SEGMENTS) : Math.min(n, i + Trains.MAX_SEGMENTS);
                 batch.clear();
-                boolean train = gso;
-                int segment = buffers[i].length();
                 long bytes = 0;
-                while (i < n && batch.size() < MAX_SEGMENTS) {
-                    int len = buffers[i].length();
-                    if (train && batch.size() > 0
-                            && (len > segment || bytes + len > MAX_TRAIN_BYTES || buffers[i - 1].length() != segment)) {
-                        break; // ends the train: only the last segment may be shorter
-                    }
+                for (; i < end; i++) {
                     PacketBuffer b = buffers[i];
-                    batch.add(b.slot(), b.offset(), len, destination);
-                    bytes += len;
-                    i++;
+                    batch.add(b.slot(), b.offset(), b.length(), destination);
+                    bytes += b.length();
                 }
                 while (batch.remaining() > 0) {
-                    int k = train ? socket.trySendTrain(batch) : socket.trySend(batch);
+                    int k = gso ? socket.trySendTrain(batch) : socket.trySend(batch);
                     if (k == 0) {
                         socket.awaitWritable();
                     }

@@ -22,7 +22,7 @@ import java.util.List;
 final class TestPeer implements AutoCloseable {
     final Key32 privateKey = Key32.of(X25519.generatePrivateKey());
     final Device device = new Device(privateKey);
-    final DatagramChannel channel;
+    DatagramChannel channel;
     final InetSocketAddress hub;
     final PeerEngine engine;
     final byte[] address;
@@ -77,6 +77,18 @@ final class TestPeer implements AutoCloseable {
         b.get(0, wire);
         channel.send(ByteBuffer.wrap(wire), hub);
         return wire;
+    }
+
+    /** Moves to a new local port (a NAT rebinding, or the client roaming): the old socket closes. */
+    void moveToNewPort() throws IOException {
+        DatagramChannel next = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
+        channel.close();
+        channel = next;
+    }
+
+    /** The local address this peer sends from. */
+    InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
     }
 
     void sendRaw(byte[] wire) throws IOException {

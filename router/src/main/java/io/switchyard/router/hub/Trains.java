@@ -1,0 +1,37 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.zerocopy.PacketBuffer;
+
+/**
+ * The UDP GSO train rule, in one place for every sender of the hub: one {@code sendmsg} with a
+ * {@code UDP_SEGMENT} cmsg carries datagrams that all have the first one's length except the
+ * last, which may be shorter; at most 64 of them and 65,507 bytes in all. A peer's outbound
+ * burst is cut into the longest runs that obey it.
+ */
+final class Trains {
+    static final int MAX_SEGMENTS = 64;
+    static final int MAX_TRAIN_BYTES = 65_507;
+
+    private Trains() {}
+
+    /**
+     * The end (exclusive) of the longest valid train of {@code buffers[from..n)}, at most
+     * {@code maxSegments} long; always at least {@code from + 1}.
+     */
+    static int end(PacketBuffer[] buffers, int from, int n, int maxSegments) {
+        int segment = buffers[from].length();
+        long bytes = segment;
+        int i = from + 1;
+        int limit = Math.min(n, from + maxSegments);
+        while (i < limit) {
+            int len = buffers[i].length();
+            // The previous datagram must be full size: only the last one may be shorter.
+            if (len > segment || bytes + len > MAX_TRAIN_BYTES || buffers[i - 1].length() != segment) {
+                break;
+            }
+            bytes += len;
+            i++;
+        }
+        return i;
+    }
+}
