@@ -48,6 +48,9 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * termination to dead letters, so every message is either handled or counted.
  */
 final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
+    private static final System.Logger LOG = System.getLogger("io.switchyard.actors");
+    /** Failures of one actor logged with their stack trace; later ones only counted (a loop must not flood the log). */
+    private static final int LOGGED_FAILURES = 3;
     private static final int IDLE = 0;
     private static final int SCHEDULED = 1;
     private static final VarHandle STATE;
@@ -73,6 +76,7 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
     final Props<M> props;
     final ActorCell<?> parent;
     private final String name;
+    private int loggedFailures;
     private final MessagePassingQueue<M> mailbox;
 
     private volatile int state;
@@ -543,6 +547,11 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
         while (failure != null && !terminated) {
             system.count(ActorCounter.ACTOR_FAILURES);
             SupervisorStrategy.Directive d = props.supervisor.decide(failure);
+            if (loggedFailures < LOGGED_FAILURES) {
+                loggedFailures++;
+                LOG.log(System.Logger.Level.WARNING, "actor " + name + " failed (" + d
+                        + (loggedFailures == LOGGED_FAILURES ? "; further failures are only counted" : "") + ")", failure);
+            }
             if (d == SupervisorStrategy.Directive.RESUME && actor == null) {
                 d = SupervisorStrategy.Directive.RESTART; // nothing to resume: creation failed
             }

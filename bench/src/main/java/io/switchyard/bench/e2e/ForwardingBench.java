@@ -36,9 +36,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link WireGuardClient}); the sender then blasts PRE-SEALED transport messages (sealed before
  * the clock starts, each counter used once) as GSO trains from a native socket, and the sink
  * counts what the hub forwards with GRO on a native socket, opening one datagram in 1,024 to check
- * it is a valid message of its session. The hub's transport is the variable: {@code nio} (the
+ * it is a valid message of its session. The hub's settings are the variable: {@code nio} (the
  * portable java.nio path), {@code native} (recvmmsg/sendmmsg through FFM), {@code gso}
- * (native + UDP GSO/GRO). Variants alternate within each round; round 0 is a discarded warm-up.
+ * (native + UDP GSO/GRO), all three with one listen socket and no connected sockets (the hub as
+ * it was before those existed); then {@code links} (gso + a connected socket per peer),
+ * {@code routers2} (gso + two listen sockets, one router thread each), {@code links-nozc}
+ * (links without MSG_ZEROCOPY) and {@code default} (the shipped defaults: links, zerocopy for
+ * trains of 10 KiB and more, one router per core). Variants alternate within each round; round 0
+ * is a discarded warm-up.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
@@ -49,7 +54,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * while also generating and sinking the load.
  */
 public final class ForwardingBench {
-    record Variant(String name, String transport, boolean gso, boolean gro) {}
+    /** One hub configuration: its [Switchyard] lines besides Transport/GSO/GRO (empty: the defaults). */
+    record Variant(String name, String transport, boolean gso, boolean gro, String extra) {}
+
+    private static final String SINGLE = "ConnectedSockets = off\nRouterThreads = 1\n";
 
     record Result(long offered, int round, String variant, int innerBytes, int pairs, double pps, double gbps, long hubDrops,
             double recvBatch, double segmentsPerTrain, boolean generatorExhausted) {}
@@ -59,9 +67,14 @@ public final class ForwardingBench {
     static int pairs;
 
     private static final Map<String, Variant> VARIANTS = Map.of(
-            "nio", new Variant("nio", "nio", false, false),
-            "native", new Variant("native", "native", false, false),
-            "gso", new Variant("gso", "native", true, true));
+            "nio", new Variant("nio", "nio", false, false, SINGLE),
+            "native", new Variant("native", "native", false, false, SINGLE),
+            "gso", new Variant("gso", "native", true, true, SINGLE),
+            "links", new Variant("links", "native", true, true, "ConnectedSockets = on\nRouterThreads = 1\n"),
+            "links-nozc", new Variant("links-nozc", "native", true, true,
+                    "ConnectedSockets = on\nRouterThreads = 1\nZeroCopy = off\n"),
+            "routers2", new Variant("routers2", "native", true, true, "ConnectedSockets = off\nRouterThreads = 2\n"),
+            "default", new Variant("default", "native", true, true, ""));
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
@@ -159,7 +172,7 @@ public final class ForwardingBench {
         List<Key32> keys = new ArrayList<>();
         StringBuilder conf = new StringBuilder("[Interface]\nPrivateKey = " + hubKey.toBase64() + "\nListenPort = 0\n\n"
                 + "[Switchyard]\nTransport = " + v.transport() + "\nGSO = " + (v.gso() ? "on" : "off") + "\nGRO = "
-                + (v.gro() ? "on" : "off") + "\nControlSocket = off\nStatusInterval = 0\n");
+                + (v.gro() ? "on" : "off") + "\nControlSocket = off\nStatusInterval = 0\n" + v.extra());
         for (int i = 0; i < 2 * pairs + 2; i++) { // the last two: the latency probe pair
             Key32 k = Key32.of(Keys.generatePrivateKey());
             keys.add(k);
@@ -375,7 +388,7 @@ public final class ForwardingBench {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("the hub did not move the sink to its native socket: " + p);
+                    throw new IOException("the hub did not move the sink to its native socket: " + p + "; hub: " + h.stats());
                 }
                 Thread.sleep(5);
             }

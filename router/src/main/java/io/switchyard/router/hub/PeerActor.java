@@ -15,6 +15,8 @@ import io.switchyard.router.routing.FrozenAllowedIps;
 import io.switchyard.router.timers.PeerTimers;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -45,6 +47,8 @@ import java.time.Duration;
  */
 final class PeerActor implements Actor<PeerMsg> {
     private static final int HEADER = 16;
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
     private static final long LINK_REOPEN_NANOS = 1_000_000_000L;
     private static final long LINK_RETRY_NANOS = 10_000_000_000L;
@@ -65,6 +69,16 @@ final class PeerActor implements Actor<PeerMsg> {
     private final boolean[] trainSent = new boolean[Trains.MAX_SEGMENTS];
     private int trainSize;
 
+    /**
+     * The receiver index and counter of the packet that last set the endpoint. A packet roams
+     * the peer only if it is newer (a higher counter on that keypair, or another keypair): the
+     * receivers of the listen sockets and of the peer's connected socket hand over batches
+     * independently, so a packet from a peer's old address can be processed after one from its
+     * new address, and must not move the endpoint back (as in a NAT rebinding with packets
+     * still in flight from the old port).
+     */
+    private int roamIndex;
+    private long roamCounter = -1;
     /** Whether the endpoint was learned from an authenticated message (not only configured). */
     private boolean endpointAuthenticated;
     /** This peer's connected socket, or null (then the listen socket carries its traffic). */
@@ -72,6 +86,7 @@ final class PeerActor implements Actor<PeerMsg> {
     /** No new link before this time: one open per second at most, longer after a failure. */
     private long linkNotBefore;
     private final PeerMsg.ErrorQueueReadable errorQueueReadable = new PeerMsg.ErrorQueueReadable();
+    private final boolean connectedSockets;
 
     private final Fanout fanout = new Fanout();
     private PeerHandle[] destinations = new PeerHandle[8];
@@ -88,6 +103,7 @@ final class PeerActor implements Actor<PeerMsg> {
         this.me = me;
         this.engine = me.engine;
         this.counters = me.counters;
+        this.connectedSockets = hub.connectedSockets();
     }
 
     @Override
@@ -166,13 +182,19 @@ final class PeerActor implements Actor<PeerMsg> {
             }
             counters.inc(Counters.RX_PACKETS);
             counters.add(Counters.RX_BYTES, b.length());
-            roamTo(hub.source(b));
+            MemorySegment seg = b.slot();
+            long counter = seg.get(LE_LONG, off + 8);
+            int index = seg.get(LE_INT, off + 4);
+            if (index != roamIndex || Long.compareUnsigned(counter, roamCounter) > 0) {
+                roamIndex = index;
+                roamCounter = counter;
+                roamTo(hub.source(b));
+            }
             if (n == 0) {
                 counters.inc(Counters.CONSUMED); // keepalive
                 b.release();
                 continue;
             }
-            MemorySegment seg = b.slot();
             long ip = off + HEADER;
             int total = InnerPacket.totalLength(seg, ip, n);
             if (total < 0) {
@@ -259,6 +281,8 @@ final class PeerActor implements Actor<PeerMsg> {
      * The link to send through now: the current one while it still points at the endpoint;
      * otherwise (roamed, reconfigured) it is closed, and a new one is opened when connected
      * sockets are on, the endpoint is authenticated and the last open was long enough ago.
+     * Checked before every flush and after every message, so that a peer that only sends to us
+     * (whose traffic the hub never answers) gets its own socket too.
      */
     private PeerLink linkForSend(long now) {
         PeerLink l = link;
@@ -266,7 +290,7 @@ final class PeerActor implements Actor<PeerMsg> {
             closeLink(); // the endpoint changed: a socket connected elsewhere must not carry it
             l = null;
         }
-        if (l == null && endpointAuthenticated && hasEndpoint && !retired && hub.connectedSockets()
+        if (l == null && endpointAuthenticated && hasEndpoint && !retired && connectedSockets
                 && now - linkNotBefore >= 0) {
             linkNotBefore = now + LINK_REOPEN_NANOS;
             l = hub.openLink(me, me.endpoint);
@@ -445,6 +469,9 @@ final class PeerActor implements Actor<PeerMsg> {
     private void afterMessage() {
         if (retired) {
             return;
+        }
+        if (link == null ? endpointAuthenticated && connectedSockets : link.remote != me.endpoint) {
+            linkForSend(hub.device().nanoTime()); // a peer that only sends to us gets its link too
         }
         perform(engine.pollActions());
         if (engine.hasDeadline()) {

@@ -67,6 +67,26 @@ final class TestPeer implements AutoCloseable {
 
     /** Seals {@code ip} (an IP packet) and sends it to the hub; returns the wire bytes sent. */
     byte[] send(byte[] ip) throws IOException {
+        byte[] wire = seal(ip);
+        channel.send(ByteBuffer.wrap(wire), hub);
+        return wire;
+    }
+
+    /** Moves to a new local port (a NAT rebinding, or the client roaming): the old socket closes. */
+    void moveToNewPort() throws IOException {
+        moveToNewPortKeepingOld().close();
+    }
+
+    /** Moves to a new local port and returns the old socket, still open. */
+    DatagramChannel moveToNewPortKeepingOld() throws IOException {
+        DatagramChannel next = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
+        DatagramChannel old = channel;
+        channel = next;
+        return old;
+    }
+
+    /** Seals {@code ip} and returns the transport message without sending it. */
+    byte[] seal(byte[] ip) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(ip.length + 64);
         b.put(16, ip);
         int len = engine.seal(b, 0, ip.length, System.nanoTime());
@@ -75,15 +95,7 @@ final class TestPeer implements AutoCloseable {
         }
         byte[] wire = new byte[len];
         b.get(0, wire);
-        channel.send(ByteBuffer.wrap(wire), hub);
         return wire;
-    }
-
-    /** Moves to a new local port (a NAT rebinding, or the client roaming): the old socket closes. */
-    void moveToNewPort() throws IOException {
-        DatagramChannel next = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
-        channel.close();
-        channel = next;
     }
 
     /** The local address this peer sends from. */
@@ -124,7 +136,8 @@ final class TestPeer implements AutoCloseable {
             int len = in.remaining();
             int n = engine.open(in, 0, len, System.nanoTime());
             if (n < 0) {
-                throw new IOException("open failed: " + n);
+                throw new IOException("open failed: " + n + " on a datagram of " + len + " bytes, type "
+                        + (len >= 4 ? Integer.reverseBytes(in.getInt(0)) : -1));
             }
             engine.pollActions();
             if (n == 0) {
