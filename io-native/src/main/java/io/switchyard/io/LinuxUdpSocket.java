@@ -119,6 +119,16 @@ final class LinuxUdpSocket implements UdpSocket {
                 if (o.reusePort) {
                     setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1, "SO_REUSEPORT");
                 }
+                if (o.mark != 0) {
+                    // Before bind and connect: connect's route lookup already uses the mark.
+                    int e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_MARK, o.mark);
+                    if (e != 0) {
+                        throw new TransportException("setsockopt SO_MARK 0x" + Integer.toUnsignedString(o.mark, 16)
+                                + ": " + Errno.name(e) + " (" + e + ")"
+                                + (e == Errno.EPERM ? "; setting a mark needs CAP_NET_ADMIN" : ""),
+                                "setsockopt SO_MARK", Errno.name(e));
+                    }
+                }
                 if (o.receiveBuffer > 0) {
                     setBuffer(a, cs, fd, Linux.SO_RCVBUFFORCE, Linux.SO_RCVBUF, o.receiveBuffer);
                 }
@@ -166,6 +176,24 @@ final class LinuxUdpSocket implements UdpSocket {
                 LibC.close(cs, fd);
                 throw e;
             }
+        }
+    }
+
+    /** The socket's SO_MARK as the kernel has it (0 if none); for tests and diagnostics. */
+    int mark() throws TransportException {
+        acquire("getsockopt");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = LibC.newCallState(a);
+            MemorySegment v = a.allocate(JAVA_INT);
+            MemorySegment len = a.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, Integer.BYTES);
+            int r = LibC.getsockopt(cs, fd, Linux.SOL_SOCKET, Linux.SO_MARK, v, len);
+            if (r < 0) {
+                throw Errno.exception("getsockopt SO_MARK", -r);
+            }
+            return v.get(JAVA_INT, 0);
+        } finally {
+            release();
         }
     }
 

@@ -45,6 +45,13 @@ final class NioUdpSocket implements UdpSocket {
         if (o.zeroCopy) {
             throw new TransportException("MSG_ZEROCOPY needs the native transport", "open", "unsupported");
         }
+        if (o.mark != 0) {
+            // The JDK has no SO_MARK option; sending unmarked would bypass the operator's
+            // routing rules (and, with wg-quick's rules, loop packets back into a tunnel).
+            throw new TransportException("SO_MARK 0x" + Integer.toUnsignedString(o.mark, 16)
+                    + " (FwMark) needs the native transport; the NIO transport cannot set it",
+                    "setsockopt SO_MARK", "unsupported");
+        }
         DatagramChannel ch = null;
         try {
             ch = o.bind.getAddress() instanceof Inet4Address

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * <p>Defaults: bind to the wildcard on an ephemeral port (dual stack where IPv6 exists), no
  * SO_REUSEPORT, kernel default buffer sizes, GSO used when available, GRO off, SO_RXQ_OVFL on,
- * transport {@link Transport#AUTO}.
+ * no SO_MARK, transport {@link Transport#AUTO}.
  */
 public final class UdpOptions {
     InetSocketAddress bind = new InetSocketAddress(0);
@@ -20,6 +20,7 @@ public final class UdpOptions {
     boolean gro;
     boolean rxqOverflow = true;
     boolean zeroCopy;
+    int mark;
     Transport transport = Transport.AUTO;
 
     public static UdpOptions create() {
@@ -76,6 +77,20 @@ public final class UdpOptions {
     /** Enable SO_ZEROCOPY (and IP_RECVERR) so that zerocopy sends are possible. Native only. */
     public UdpOptions zeroCopy(boolean on) {
         this.zeroCopy = on;
+        return this;
+    }
+
+    /**
+     * SO_MARK: the firewall mark the kernel puts on every packet this socket sends (wg-quick's
+     * {@code FwMark}), which {@code ip rule fwmark} and netfilter match on. An unsigned 32-bit
+     * value carried in an int ({@code (int) 0xffff_ffffL} is the mark 0xffffffff); 0 sets none.
+     * Set before bind and connect, so the connected socket's route is chosen with it. Needs
+     * CAP_NET_ADMIN: without it {@link Datagrams#open} fails with a {@link TransportException}
+     * whose call is {@code "setsockopt SO_MARK"}. Native transport only: the NIO transport has no
+     * way to set it and refuses a non-zero mark rather than send unmarked packets.
+     */
+    public UdpOptions mark(int mark) {
+        this.mark = mark;
         return this;
     }
 

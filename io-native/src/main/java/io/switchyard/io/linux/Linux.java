@@ -17,6 +17,8 @@ public final class Linux {
     public static final int SO_REUSEPORT = 15;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
+    /** The fwmark routing rules and netfilter match on; setting it needs CAP_NET_ADMIN. */
+    public static final int SO_MARK = 36;
     public static final int SO_RXQ_OVFL = 40;
     public static final int SO_ZEROCOPY = 60;
 

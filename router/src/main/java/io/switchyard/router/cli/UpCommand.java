@@ -59,7 +59,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        installSignals();
+        installSignals(System.err);
         return run(System.out, System.err);
     }
 
@@ -161,29 +161,59 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private static void reload(Hub h, ParsedConfig next, PrintStream err) {
-        Config running = h.config();
-        ConfigDiff diff = ConfigDiff.between(running, next.config());
-        if (diff.isEmpty()) {
-            return; // the watcher's initial load, or a save with no change that matters
-        }
-        next.warnings().forEach(err::println);
         try {
+            Config running = h.config();
+            ConfigDiff diff = ConfigDiff.between(running, next.config());
+            if (diff.isEmpty()) {
+                return; // the watcher's initial load, or a save with no change that matters
+            }
+            next.warnings().forEach(err::println);
             h.apply(next.config());
             err.println("switchyard: reloaded: " + diff);
         } catch (IllegalArgumentException e) {
             err.println("switchyard: reload refused: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            // A SIGHUP or a file change racing the shutdown: the hub is already closed.
+            err.println("switchyard: reload not applied: " + e.getMessage());
         }
     }
 
-    private void installSignals() {
+    /** The handlers {@link #installSignals} replaced, to put back with {@link #restoreSignals}. */
+    private final Map<sun.misc.Signal, sun.misc.SignalHandler> replacedHandlers = new java.util.LinkedHashMap<>();
+
+    /**
+     * TERM and INT stop, HUP reloads (on a thread of its own: the JVM's signal thread must not
+     * parse files). Package-private so tests can install the real handlers in their own JVM and
+     * {@linkplain #restoreSignals put the JVM's back} afterwards.
+     */
+    void installSignals(PrintStream err) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop());
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop());
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> Thread.ofPlatform().daemon().start(this::reloadNow));
+            replace("TERM", s -> stop());
+            replace("INT", s -> stop());
+            sun.misc.SignalHandler before = replace("HUP", s -> Thread.ofPlatform().daemon().start(this::reloadNow));
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // Started with SIGHUP ignored (nohup, some supervisors): the JVM then silently
+                // keeps it ignored and our handler never runs. Say so rather than fail quietly.
+                err.println("switchyard: SIGHUP is ignored by this process (started under nohup?); "
+                        + "reload with `switchyard reload` or by editing the file");
+            }
         } catch (IllegalArgumentException e) {
             // A signal the platform does not have (or the JVM reserves): fall back to a hook.
             Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
         }
+    }
+
+    private sun.misc.SignalHandler replace(String name, sun.misc.SignalHandler handler) {
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(signal, handler);
+        replacedHandlers.putIfAbsent(signal, before);
+        return before;
+    }
+
+    /** Puts back the handlers {@link #installSignals} replaced (tests; the JVM's own exit on TERM). */
+    void restoreSignals() {
+        replacedHandlers.forEach(sun.misc.Signal::handle);
+        replacedHandlers.clear();
     }
 
     /** One status line of {@code s} in {@code format}. */

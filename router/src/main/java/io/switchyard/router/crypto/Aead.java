@@ -17,6 +17,11 @@ import java.nio.ByteBuffer;
  * <p>{@code open} reports a failed tag with {@code -1} rather than an exception, because on the
  * receive path a bad tag is an ordinary counted drop. An instance is not thread-safe: one session
  * direction belongs to one peer actor at a time.
+ *
+ * <p>{@link #destroy()} overwrites the key (and what the engine derived from it) with zeros when
+ * a session dies, so old traffic cannot be decrypted from a heap dump. It must run on the thread
+ * that seals and opens: wiping under a seal in progress could emit a packet encrypted with a
+ * partly zeroed key.
  */
 public sealed interface Aead permits JdkChaCha20Poly1305, InPlaceChaCha20Poly1305, HybridChaCha20Poly1305 {
     int KEY_SIZE = 32;
@@ -49,6 +54,16 @@ public sealed interface Aead permits JdkChaCha20Poly1305, InPlaceChaCha20Poly130
 
     /** As {@link #open(long, ByteBuffer, int, int)} with an explicit 12-byte nonce and associated data. */
     int open(byte[] nonce, byte[] aad, ByteBuffer packet, int offset, int length);
+
+    /**
+     * Overwrites the key material this engine holds with zeros. Afterwards {@code open} returns
+     * {@code -1} and {@code seal} throws {@link IllegalStateException} (a zero key would encrypt
+     * in the clear for anyone). Idempotent; same thread as seal and open.
+     */
+    void destroy();
+
+    /** Whether {@link #destroy()} ran and the key bytes this engine holds now read as zeros. */
+    boolean isDestroyed();
 
     /** Convenience for the handshake: returns ciphertext and tag of {@code plaintext}. */
     default byte[] seal(long counter, byte[] aad, byte[] plaintext) {

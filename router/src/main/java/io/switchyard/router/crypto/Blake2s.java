@@ -29,9 +29,20 @@ public final class Blake2s {
 
     /** Keyed BLAKE2s with a 16-byte output (WireGuard's {@code Mac}) of {@code data[off, off+len)}. */
     public static byte[] mac(byte[] key, byte[] data, int off, int len) {
-        Blake2sDigest d = new Blake2sDigest(key, MAC_SIZE, null, null);
+        return keyed(key, MAC_SIZE, data, off, len);
+    }
+
+    /**
+     * Keyed BLAKE2s with an {@code outLength}-byte output (1..32; the length is a parameter of the
+     * hash, not a truncation) and a key of 0..32 bytes (none: plain BLAKE2s). {@link #mac} is this
+     * with 16; the other lengths are here for the RFC 7693 and reference test vectors.
+     */
+    static byte[] keyed(byte[] key, int outLength, byte[] data, int off, int len) {
+        Blake2sDigest d = key == null || key.length == 0
+                ? new Blake2sDigest(outLength * 8)
+                : new Blake2sDigest(key, outLength, null, null);
         d.update(data, off, len);
-        byte[] out = new byte[MAC_SIZE];
+        byte[] out = new byte[outLength];
         d.doFinal(out, 0);
         return out;
     }

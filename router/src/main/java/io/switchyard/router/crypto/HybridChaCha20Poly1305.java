@@ -55,4 +55,15 @@ public final class HybridChaCha20Poly1305 implements Aead {
                 ? small.open(nonce, aad, packet, offset, length)
                 : large.open(nonce, aad, packet, offset, length);
     }
+
+    @Override
+    public void destroy() {
+        small.destroy();
+        large.destroy();
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        return small.isDestroyed() && large.isDestroyed();
+    }
 }

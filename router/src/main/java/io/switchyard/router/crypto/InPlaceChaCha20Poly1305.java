@@ -34,6 +34,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
     private long r0, r1, r2, r3, r4, s1, s2, s3, s4;
     private long h0, h1, h2, h3, h4;
     private int p0, p1, p2, p3;
+    private boolean destroyed;
 
     public InPlaceChaCha20Poly1305(byte[] key) {
         if (key.length != KEY_SIZE) {
@@ -80,6 +81,9 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
     }
 
     private int seal(int n0, int n1, int n2, byte[] aad, ByteBuffer b, int offset, int length) {
+        if (destroyed) {
+            throw new IllegalStateException("ChaCha20-Poly1305 key destroyed: nothing may be sealed with it");
+        }
         if (length < 0 || offset < 0 || offset + length + TAG_SIZE > b.capacity()) {
             throw new IndexOutOfBoundsException("seal needs " + (length + TAG_SIZE) + " bytes at " + offset);
         }
@@ -105,7 +109,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
     }
 
     private int open(int n0, int n1, int n2, byte[] aad, ByteBuffer b, int offset, int length) {
-        if (length < TAG_SIZE) {
+        if (length < TAG_SIZE || destroyed) {
             return -1;
         }
         if (offset < 0 || offset + length > b.capacity()) {
@@ -132,6 +136,31 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
             b.put(offset, a, 0, textLength);
         }
         return textLength;
+    }
+
+    /**
+     * Zeroes the key words and everything derived from them that outlives a call: the last
+     * keystream block, the Poly1305 key and state, and the scratch copies (they hold plaintext).
+     */
+    @Override
+    public void destroy() {
+        destroyed = true;
+        java.util.Arrays.fill(keyWords, 0);
+        java.util.Arrays.fill(block, 0);
+        java.util.Arrays.fill(scratch, (byte) 0);
+        java.util.Arrays.fill(work, (byte) 0);
+        r0 = r1 = r2 = r3 = r4 = s1 = s2 = s3 = s4 = 0;
+        h0 = h1 = h2 = h3 = h4 = 0;
+        p0 = p1 = p2 = p3 = 0;
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        int any = 0;
+        for (int w : keyWords) {
+            any |= w;
+        }
+        return destroyed && any == 0;
     }
 
     /**

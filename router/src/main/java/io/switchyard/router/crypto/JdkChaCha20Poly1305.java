@@ -6,7 +6,8 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Arrays;
+import javax.crypto.SecretKey;
 
 /**
  * {@link Aead} on the JDK's {@code ChaCha20-Poly1305} {@link Cipher}.
@@ -16,9 +17,13 @@ import javax.crypto.spec.SecretKeySpec;
  * the reference engine and benchmark baseline. The JDK refuses to re-initialise for encryption
  * with the key and nonce of the previous encryption, which WireGuard never does (counters only
  * grow), so it surfaces as an {@link IllegalStateException} if a caller ever tries.
+ *
+ * <p>The key is held in a {@link RawKey} of our own rather than a {@code SecretKeySpec}, whose
+ * bytes cannot be wiped through public API; the cipher copies the key at each {@code init} and
+ * zeroes its previous copy then, so {@link #destroy()} re-initialises it once with a zero key.
  */
 public final class JdkChaCha20Poly1305 implements Aead {
-    private final SecretKeySpec key;
+    private final RawKey key;
     private final Cipher cipher;
     private final byte[] nonce = new byte[NONCE_SIZE];
 
@@ -26,7 +31,7 @@ public final class JdkChaCha20Poly1305 implements Aead {
         if (key.length != KEY_SIZE) {
             throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes, got " + key.length);
         }
-        this.key = new SecretKeySpec(key, "ChaCha20");
+        this.key = new RawKey(key);
         try {
             this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
         } catch (java.security.NoSuchAlgorithmException | NoSuchPaddingException e) {
@@ -63,6 +68,26 @@ public final class JdkChaCha20Poly1305 implements Aead {
         return crypt(Cipher.DECRYPT_MODE, nonce, aad, packet, offset, length);
     }
 
+    @Override
+    public void destroy() {
+        if (key.destroyed) {
+            return;
+        }
+        key.wipe();
+        try {
+            // Overwrites the cipher's own copy of the key and its initial state (the previous
+            // key bytes are zeroed by the JDK on re-init). Decrypt mode: no key/nonce reuse check.
+            cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(new byte[NONCE_SIZE]));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 re-init with the zero key", e);
+        }
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        return key.destroyed && key.isZero();
+    }
+
     private void counterNonce(long counter) {
         for (int i = 0; i < 8; i++) {
             nonce[4 + i] = (byte) (counter >>> (8 * i));
@@ -76,6 +101,12 @@ public final class JdkChaCha20Poly1305 implements Aead {
     }
 
     private int crypt(int mode, byte[] iv, byte[] aad, ByteBuffer packet, int offset, int length) {
+        if (key.destroyed) {
+            if (mode == Cipher.DECRYPT_MODE) {
+                return -1;
+            }
+            throw new IllegalStateException("ChaCha20-Poly1305 key destroyed: nothing may be sealed with it");
+        }
         if (mode == Cipher.DECRYPT_MODE && length < TAG_SIZE) {
             return -1;
         }
@@ -97,6 +128,58 @@ public final class JdkChaCha20Poly1305 implements Aead {
             return -1;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 " + (mode == Cipher.ENCRYPT_MODE ? "seal" : "open"), e);
+        }
+    }
+
+    /**
+     * A raw 32-byte ChaCha20 key whose bytes we can overwrite. The cipher reads it through
+     * {@link #getEncoded()}, which hands out a copy, as {@code SecretKeySpec} does.
+     */
+    private static final class RawKey implements SecretKey {
+        private static final long serialVersionUID = 1L;
+        private final byte[] bytes;
+        private volatile boolean destroyed;
+
+        RawKey(byte[] key) {
+            this.bytes = key.clone();
+        }
+
+        void wipe() {
+            Arrays.fill(bytes, (byte) 0);
+            destroyed = true;
+        }
+
+        boolean isZero() {
+            int any = 0;
+            for (byte b : bytes) {
+                any |= b;
+            }
+            return any == 0;
+        }
+
+        @Override
+        public String getAlgorithm() {
+            return "ChaCha20";
+        }
+
+        @Override
+        public String getFormat() {
+            return "RAW";
+        }
+
+        @Override
+        public byte[] getEncoded() {
+            return bytes.clone();
+        }
+
+        @Override
+        public void destroy() {
+            wipe();
+        }
+
+        @Override
+        public boolean isDestroyed() {
+            return destroyed;
         }
     }
 }

@@ -65,14 +65,43 @@ public final class Handshake {
         return state == State.INITIATION_CREATED;
     }
 
+    /**
+     * Wipes the in-flight Noise state for ZERO_KEY_MATERIAL: the ephemeral private key, chaining
+     * key, hash and both indexes. A response to the initiation that was pending can no longer
+     * complete it (there is nothing left to complete). The anti-replay facts stay: forgetting the
+     * latest timestamp would let a recorded initiation be replayed.
+     */
+    public synchronized void zeroKeyMaterial() {
+        zero();
+        localIndex = 0;
+        remoteIndex = 0;
+    }
+
+    /** Whether no Noise state is in flight (after {@link #zeroKeyMaterial}, or never started). */
+    public synchronized boolean isZeroed() {
+        return state == State.ZEROED && hash == null && chainKey == null && localEphemeral == null
+                && remoteEphemeral == null;
+    }
+
+    /**
+     * Overwrites the secrets in place, then drops them; callers hold the lock. {@link Noise}
+     * copies what it uses outside the lock, so an in-place wipe never corrupts a computation.
+     */
     void zero() {
         state = State.ZEROED;
-        if (localEphemeral != null) {
-            Arrays.fill(localEphemeral, (byte) 0);
-        }
+        wipe(localEphemeral);
+        wipe(chainKey);
+        wipe(hash);
+        wipe(remoteEphemeral);
         hash = null;
         chainKey = null;
         localEphemeral = null;
         remoteEphemeral = null;
+    }
+
+    private static void wipe(byte[] secret) {
+        if (secret != null) {
+            Arrays.fill(secret, (byte) 0);
+        }
     }
 }

@@ -211,14 +211,20 @@ public final class Noise {
             if (peer.state != State.INITIATION_CREATED || peer.localIndex != receiver) {
                 throw new HandshakeException(Reason.UNEXPECTED_STATE, "no initiation pending under that index");
             }
-            ck = peer.chainKey;
-            h = peer.hash;
-            ephemeral = peer.localEphemeral.clone(); // zero() wipes it in place
+            // Copies: zero() wipes the originals in place, possibly while we compute.
+            ck = peer.chainKey.clone();
+            h = peer.hash.clone();
+            ephemeral = peer.localEphemeral.clone();
         }
         byte[] ephemeralPub = Messages.slice(msg, Messages.RESPONSE_EPHEMERAL, 32);
-        ck = kdf(1, ck, ephemeralPub)[0];
-        h = hash(h, ephemeralPub);
-        ck = kdf(1, ck, dh(ephemeral, ephemeralPub))[0];
+        try {
+            ck = kdf(1, ck, ephemeralPub)[0];
+            h = hash(h, ephemeralPub);
+            ck = kdf(1, ck, dh(ephemeral, ephemeralPub))[0];
+        } finally {
+            // The ephemeral private key is spent once DH(E_I, E_R) is done, success or not.
+            java.util.Arrays.fill(ephemeral, (byte) 0);
+        }
         ck = kdf(1, ck, dh(local.privateKey(), ephemeralPub))[0];
         byte[][] ck_t_k = kdf(3, ck, peer.presharedKey);
         ck = ck_t_k[0];

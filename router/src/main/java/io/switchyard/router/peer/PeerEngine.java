@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  * Timers and events ask for work as bits: {@link #SEND_HANDSHAKE_INITIATION} (call
  * {@link #createInitiation}), {@link #SEND_KEEPALIVE} (seal an empty payload),
  * {@link #DROP_STAGED_PACKETS}, {@link #SESSION_READY} (a keypair to send on just appeared: send
- * what is staged), {@link #ZERO_KEY_MATERIAL} (done by the engine, reported for logs) and
+ * what is staged), {@link #ZERO_KEY_MATERIAL} (done by the engine inside {@link #advanceTimers}:
+ * keys overwritten, pending handshake wiped; reported for logs) and
  * {@link #CLEAR_ENDPOINT_SOURCE}. Data-path calls accumulate their bits; the owner collects them
  * with {@link #pollActions()} (after a batch) and {@link #advanceTimers(long)} (when
  * {@link #nextDeadline()} is due).
@@ -199,7 +200,11 @@ public final class PeerEngine {
         if (n > 0) {
             timers.dataReceived(now);
         }
-        if (kp.wantsRekeyOnReceive(now)) {
+        // wireguard-go's keepKeyFreshReceiving: the age rule is about the *current* keypair and
+        // only when we initiated it. A packet still arriving on the previous keypair (old by
+        // definition) says nothing about whether the session we send on needs renewing.
+        Keypair current = keypairs.current();
+        if (current != null && current.wantsRekeyOnReceive(now)) {
             pendingActions |= timers.lastMinuteHandshakeWanted(now);
         }
         return n;
@@ -267,6 +272,11 @@ public final class PeerEngine {
         }
     }
 
+    /** The keypair slots (tests look at the keypairs themselves). */
+    Keypairs keypairs() {
+        return keypairs;
+    }
+
     /** The Noise state of this peer (locks itself; {@link Device} uses it from any thread). */
     Handshake handshake() {
         return handshake;
@@ -279,9 +289,26 @@ public final class PeerEngine {
         int actions = timers.advance(now) | pendingActions;
         pendingActions = 0;
         if ((actions & ZERO_KEY_MATERIAL) != 0) {
-            keypairs.clear();
+            zeroKeyMaterial();
         }
         return actions;
+    }
+
+    /**
+     * ZERO_KEY_MATERIAL (wireguard-go's {@code ZeroAndFlushAll}): overwrites every keypair's keys
+     * and drops them, frees the index of a pending handshake and wipes the Noise state, so a
+     * response arriving now finds no index and no state to complete. Owner thread: the keys are
+     * wiped in place, which must not race a seal.
+     */
+    private void zeroKeyMaterial() {
+        keypairs.clearAndZero();
+        synchronized (this) {
+            if (handshakeIndex != 0) {
+                forget(handshakeIndex);
+                handshakeIndex = 0;
+            }
+        }
+        handshake.zeroKeyMaterial();
     }
 
     /** The actions data-path calls asked for since the last poll; clears them. */
@@ -329,7 +356,10 @@ public final class PeerEngine {
             ownIndexes.clear();
             handshakeIndex = 0;
         }
+        // Keys are dropped, not wiped: the owner may be sealing on one at this moment. The Noise
+        // state is safe to wipe from here (Noise works on copies under the handshake's lock).
         keypairs.clear();
+        handshake.zeroKeyMaterial();
         timers.stop();
     }
 

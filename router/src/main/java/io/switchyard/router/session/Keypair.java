@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * open, then replay, in that order: {@link ReplayWindow#mayAccept} first (cheap, read only), then
  * the tag, then {@link ReplayWindow#accept}, so a forged packet never moves the window. The
  * receive side is single-threaded (one peer actor). Times are monotonic nanoseconds.
+ *
+ * <p>{@link #destroy()} zeroes both keys when the session is dead for good (ZERO_KEY_MATERIAL);
+ * after it the keypair can neither send nor receive. It must be called by the thread that seals
+ * and opens on this keypair (see {@link Aead#destroy()}).
  */
 public final class Keypair {
     /** {@link #open} result: the tag did not authenticate. */
@@ -38,6 +42,7 @@ public final class Keypair {
     private final long createdNanos;
     private final AtomicLong sendCounter;
     private final ReplayWindow replay = new ReplayWindow();
+    private boolean destroyed;
 
     public Keypair(SessionKeys keys, long nowNanos) {
         this(keys, nowNanos, 0);
@@ -81,7 +86,7 @@ public final class Keypair {
 
     /** Whether data may still be sent on this keypair at {@code nowNanos}. */
     public boolean canSend(long nowNanos) {
-        return nowNanos - createdNanos < REJECT_AFTER_TIME
+        return !destroyed && nowNanos - createdNanos < REJECT_AFTER_TIME
                 && Long.compareUnsigned(sendCounter.get(), WireGuard.REJECT_AFTER_MESSAGES) < 0;
     }
 
@@ -114,7 +119,7 @@ public final class Keypair {
      * the plaintext length or {@link #BAD_TAG}, {@link #REPLAYED} or {@link #EXPIRED}.
      */
     public int open(long counter, ByteBuffer packet, int offset, int length, long nowNanos) {
-        if (nowNanos - createdNanos >= REJECT_AFTER_TIME) {
+        if (destroyed || nowNanos - createdNanos >= REJECT_AFTER_TIME) {
             return EXPIRED;
         }
         if (!replay.mayAccept(counter)) {
@@ -125,6 +130,21 @@ public final class Keypair {
             return BAD_TAG;
         }
         return replay.accept(counter) ? n : REPLAYED;
+    }
+
+    /**
+     * Overwrites both keys with zeros; from now on {@link #canSend} is false, {@link #open}
+     * answers {@link #EXPIRED} and {@link #seal} throws. Idempotent.
+     */
+    public void destroy() {
+        destroyed = true;
+        sender.destroy();
+        receiver.destroy();
+    }
+
+    /** Whether {@link #destroy()} ran and both keys now read as zeros. */
+    public boolean isDestroyed() {
+        return destroyed && sender.isDestroyed() && receiver.isDestroyed();
     }
 
     /** Age in nanoseconds at {@code nowNanos}. */

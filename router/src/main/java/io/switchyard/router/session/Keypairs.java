@@ -93,12 +93,29 @@ public final class Keypairs {
         return null;
     }
 
-    /** Drops every keypair (the session is dead, e.g. after 3 x REJECT_AFTER_TIME of silence). */
+    /**
+     * Drops every keypair without touching their keys (a peer removed from another thread, whose
+     * owner may be sealing on one right now; the keys go with the garbage).
+     */
     public synchronized void clear() {
         retire(previous);
         retire(current);
         retire(next);
         previous = current = next = null;
+    }
+
+    /**
+     * Drops every keypair and overwrites their keys with zeros: the sessions are dead (3 x
+     * REJECT_AFTER_TIME after the last one was derived). Only the thread that seals and opens
+     * may call this (see {@link Keypair#destroy()}).
+     */
+    public synchronized void clearAndZero() {
+        for (Keypair k : new Keypair[] {previous, current, next}) {
+            if (k != null) {
+                k.destroy();
+            }
+        }
+        clear();
     }
 
     private void retire(Keypair k) {

@@ -31,7 +31,10 @@ class ControlServerFuzzTest {
 
     @Test
     void randomStreamsGetWellFormedRepliesAndTheServerCarriesOn(@TempDir Path dir) throws Exception {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        // Printed up front, so any failure (an assertion without it, an I/O error, a timeout) can
+        // be replayed with -Dfuzz.seed=N.
+        System.out.println("ControlServerFuzzTest seed " + seed + " (replay: -Dfuzz.seed=" + seed + ")");
         Random r = new Random(seed);
         MemoryTarget t = new MemoryTarget(MemoryTarget.config("fz", MemoryTarget.newPrivateKey(), List.of()));
         String key = Uapi.hex(MemoryTarget.randomPublic());

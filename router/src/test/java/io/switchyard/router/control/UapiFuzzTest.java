@@ -24,7 +24,10 @@ class UapiFuzzTest {
 
     @Test
     void parserRaisesOnlyUapiException() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        // Printed up front, so any failure (an assertion without it, an I/O error, a timeout) can
+        // be replayed with -Dfuzz.seed=N.
+        System.out.println("UapiFuzzTest seed " + seed + " (replay: -Dfuzz.seed=" + seed + ")");
         Random r = new Random(seed);
         Config base = baseConfig();
         List<String> keys = new ArrayList<>();
@@ -46,7 +49,7 @@ class UapiFuzzTest {
             }
             try {
                 Config next = Uapi.applySet(base, 51820, lines);
-                checkValid(next);
+                checkValid(next, "seed " + seed + ": " + lines);
                 ok++;
             } catch (UapiException e) {
                 if (e.errno() != UapiException.EINVAL && e.errno() != UapiException.EPROTO) {
@@ -66,13 +69,13 @@ class UapiFuzzTest {
                 MemoryTarget.peer(UapiTest.PEER_B, "10.0.1.0/24")));
     }
 
-    private static void checkValid(Config c) {
+    private static void checkValid(Config c, String context) {
         var keys = new HashSet<>();
         var prefixes = new HashSet<>();
         for (PeerConfig p : c.peers()) {
-            assertTrue(keys.add(p.publicKey()), "duplicate peer");
+            assertTrue(keys.add(p.publicKey()), () -> context + ": duplicate peer");
             for (var ip : p.allowedIps()) {
-                assertTrue(prefixes.add(ip), "prefix " + ip + " owned twice");
+                assertTrue(prefixes.add(ip), () -> context + ": prefix " + ip + " owned twice");
             }
         }
     }

@@ -2,6 +2,7 @@ package io.switchyard.router.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,10 @@ class AeadVectorTest {
         assertEquals(2 * cases.size(), checked);
     }
 
+    /**
+     * RFC 8439 section 2.8.2: the whole 114-byte ciphertext and the tag, sealed on heap and
+     * direct buffers at an offset, then opened back to the plaintext.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"jdk", "inplace", "hybrid"})
     void rfc8439Section282(String name) {
@@ -86,14 +91,84 @@ class AeadVectorTest {
         byte[] aad = Vectors.hex("50515253c0c1c2c3c4c5c6c7");
         byte[] text = ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for "
                 + "the future, sunscreen would be it.").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] tag = Vectors.hex("1ae10b594f09e26a7e902ecbd0600691");
-        ByteBuffer b = ByteBuffer.allocateDirect(text.length + 16);
-        b.put(0, text);
-        engine(name).apply(key).seal(nonce, aad, b, 0, text.length);
-        byte[] out = bytes(b, 0, text.length + 16);
-        assertArrayEquals(Vectors.hex("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"),
-                Arrays.copyOf(out, 32));
-        assertArrayEquals(tag, Arrays.copyOfRange(out, text.length, text.length + 16));
+        byte[] sealed = Vectors.hex("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+                + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+                + "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+                + "3ff4def08e4b7a9de576d26586cec64b6116"
+                + "1ae10b594f09e26a7e902ecbd0600691");
+        assertEquals(114 + 16, sealed.length);
+        for (boolean direct : new boolean[] {false, true}) {
+            int at = 5;
+            ByteBuffer b = buffer(direct, at + sealed.length + 3);
+            b.put(at, text);
+            assertEquals(sealed.length, engine(name).apply(key).seal(nonce, aad, b, at, text.length));
+            assertArrayEquals(sealed, bytes(b, at, sealed.length), "direct=" + direct);
+            assertEquals(text.length, engine(name).apply(key).open(nonce, aad, b, at, sealed.length));
+            assertArrayEquals(text, bytes(b, at, text.length));
+        }
+    }
+
+    /**
+     * RFC 8439 appendix A.5, the AEAD decryption vector: 265 bytes of ciphertext and the tag open
+     * to the whole of the draft boilerplate text; one flipped bit in the tag is refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "inplace", "hybrid"})
+    void rfc8439AppendixA5(String name) {
+        byte[] key = Vectors.hex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0");
+        byte[] nonce = Vectors.hex("000000000102030405060708");
+        byte[] aad = Vectors.hex("f33388860000000000004e91");
+        byte[] sealed = Vectors.hex("64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2"
+                + "4c6cfc18755d43eea09ee94e382d26b0bdb7b73c321b0100d4f03b7f355894cf"
+                + "332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855"
+                + "9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4"
+                + "b9166c767b804d46a59b5216cde7a4e99040c5a40433225ee282a1b0a06c523e"
+                + "af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
+                + "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10"
+                + "49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29"
+                + "a6ad5cb4022b02709b"
+                + "eead9d67890cbb22392336fea1851f38");
+        byte[] text = ("Internet-Drafts are draft documents valid for a maximum of six months and may be "
+                + "updated, replaced, or obsoleted by other documents at any time. It is inappropriate to "
+                + "use Internet-Drafts as reference material or to cite them other than as /\u201cwork in "
+                + "progress./\u201d").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(265, text.length);
+        assertEquals(265 + 16, sealed.length);
+        for (boolean direct : new boolean[] {false, true}) {
+            ByteBuffer b = buffer(direct, sealed.length + 9);
+            b.put(9, sealed);
+            assertEquals(text.length, engine(name).apply(key).open(nonce, aad, b, 9, sealed.length));
+            assertArrayEquals(text, bytes(b, 9, text.length), "direct=" + direct);
+            // ... and sealing the plaintext gives exactly the vector back.
+            assertEquals(sealed.length, engine(name).apply(key).seal(nonce, aad, b, 9, text.length));
+            assertArrayEquals(sealed, bytes(b, 9, sealed.length));
+            b.put(9 + sealed.length - 1, (byte) (sealed[sealed.length - 1] ^ 1));
+            assertEquals(-1, engine(name).apply(key).open(nonce, aad, b, 9, sealed.length));
+        }
+    }
+
+    /** After destroy the key reads as zeros, nothing opens, and nothing can be sealed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "inplace", "hybrid"})
+    void destroyZeroesTheKeyAndRefusesFromThenOn(String name) {
+        byte[] key = new byte[32];
+        new SplittableRandom(7).nextBytes(key);
+        Aead aead = engine(name).apply(key);
+        for (int len : new int[] {40, 600}) { // both sides of the hybrid's cut-over
+            ByteBuffer b = ByteBuffer.allocate(len + 16);
+            aead.seal(len, b, 0, len); // a fresh counter each time: the JDK refuses a nonce reuse
+            ByteBuffer copy = ByteBuffer.allocate(len + 16).put(0, b, 0, len + 16);
+            assertFalse(aead.isDestroyed());
+            Aead other = engine(name).apply(key);
+            other.destroy();
+            assertTrue(other.isDestroyed());
+            assertEquals(-1, other.open(len, copy, 0, len + 16), "a destroyed engine opens nothing");
+            assertThrows(IllegalStateException.class, () -> other.seal(len + 1, ByteBuffer.allocate(len + 16), 0, len));
+            assertEquals(len, engine(name).apply(key).open(len, b, 0, len + 16), "the message itself was fine");
+        }
+        aead.destroy();
+        aead.destroy(); // idempotent
+        assertTrue(aead.isDestroyed());
     }
 
     /** The WireGuard counter nonce, both engines, random lengths: each must open the other's seal. */

@@ -2,9 +2,11 @@ package io.switchyard.router.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class HashAndKeysTest {
@@ -18,18 +20,101 @@ class HashAndKeysTest {
                 Blake2s.hash("a".getBytes(StandardCharsets.US_ASCII), "bc".getBytes(StandardCharsets.US_ASCII)));
     }
 
-    /** The BLAKE2 reference keyed KAT (blake2s-kat.txt): key 00..1f, empty input, 256-bit output. */
+    /**
+     * RFC 7693 appendix E, the BLAKE2s self-test: unkeyed and keyed hashes of the appendix's
+     * Fibonacci sequences at output lengths 16, 20, 28, 32 and input lengths 0, 3, 64, 65, 255,
+     * 1024, all fed into one BLAKE2s-256 whose result the RFC gives. The keyed 16-byte ones go
+     * through {@link Blake2s#mac} itself (WireGuard's Mac), the others through the same keyed
+     * function with their length.
+     */
     @Test
-    void keyedBlake2sReferenceVector() {
-        org.bouncycastle.crypto.digests.Blake2sDigest d = new org.bouncycastle.crypto.digests.Blake2sDigest(
-                Vectors.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), 32, null, null);
-        byte[] out = new byte[32];
-        d.doFinal(out, 0);
-        assertArrayEquals(Vectors.hex("48a8997da407876b3d79c0d92325ad3b89cbb754d86ab71aee047ad345fd2c49"), out);
-        // Our Mac is the same construction truncated by parameter, not by slicing: differs from a prefix.
-        byte[] mac = Blake2s.mac(Vectors.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"),
-                new byte[0], 0, 0);
+    void rfc7693AppendixESelfTest() {
+        int[] outLengths = {16, 20, 28, 32};
+        int[] inLengths = {0, 3, 64, 65, 255, 1024};
+        var all = new java.io.ByteArrayOutputStream();
+        for (int outLength : outLengths) {
+            for (int inLength : inLengths) {
+                byte[] in = selftestSequence(inLength, inLength);
+                all.writeBytes(Blake2s.keyed(null, outLength, in, 0, in.length));
+                byte[] key = selftestSequence(outLength, outLength);
+                all.writeBytes(outLength == Blake2s.MAC_SIZE
+                        ? Blake2s.mac(key, in, 0, in.length)
+                        : Blake2s.keyed(key, outLength, in, 0, in.length));
+            }
+        }
+        assertArrayEquals(Vectors.hex("6A411F08CE25ADCDFB02ABA641451CEC53C598B24F4FC787FBDC88797F4C1DFE"),
+                Blake2s.hash(all.toByteArray()));
+    }
+
+    /** RFC 7693 appendix E's {@code selftest_seq}: a Fibonacci generator seeded by {@code seed}. */
+    private static byte[] selftestSequence(int length, int seed) {
+        byte[] out = new byte[length];
+        int a = 0xDEAD4BAD * seed;
+        int b = 1;
+        for (int i = 0; i < length; i++) {
+            int t = a + b;
+            a = b;
+            b = t;
+            out[i] = (byte) (t >>> 24);
+        }
+        return out;
+    }
+
+    /**
+     * The BLAKE2 reference keyed KAT (blake2s-kat.txt): key 00..1f, input 00..(n-1), 32-byte
+     * output, through our keyed BLAKE2s; the lengths straddle the 64-byte block.
+     */
+    @Test
+    void keyedBlake2sReferenceVectors() {
+        byte[] key = Vectors.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        Object[][] vectors = {
+            {0, "48a8997da407876b3d79c0d92325ad3b89cbb754d86ab71aee047ad345fd2c49"},
+            {1, "40d15fee7c328830166ac3f918650f807e7e01e177258cdc0a39b11f598066f1"},
+            {2, "6bb71300644cd3991b26ccd4d274acd1adeab8b1d7914546c1198bbe9fc9d803"},
+            {3, "1d220dbe2ee134661fdf6d9e74b41704710556f2f6e5a091b227697445dbea6b"},
+            {63, "c65382513f07460da39833cb666c5ed82e61b9e998f4b0c4287cee56c3cc9bcd"},
+            {64, "8975b0577fd35566d750b362b0897a26c399136df07bababbde6203ff2954ed4"},
+            {65, "21fe0ceb0052be7fb0f004187cacd7de67fa6eb0938d927677f2398c132317a8"},
+            {127, "ddbfea75cc467882eb3483ce5e2e756a4f4701b76b445519e89f22d60fa86e06"},
+        };
+        byte[] input = new byte[256];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) i;
+        }
+        for (Object[] v : vectors) {
+            int n = (Integer) v[0];
+            // At an offset, so the (data, off, len) slicing is exercised too.
+            byte[] shifted = new byte[n + 5];
+            System.arraycopy(input, 0, shifted, 5, n);
+            assertArrayEquals(Vectors.hex((String) v[1]), Blake2s.keyed(key, 32, shifted, 5, n), "length " + n);
+        }
+        // WireGuard's Mac is the 16-byte-output hash, a different function from a 32-byte prefix.
+        byte[] mac = Blake2s.mac(key, new byte[0], 0, 0);
         assertEquals(16, mac.length);
+        assertFalse(Arrays.equals(Arrays.copyOf(Vectors.hex((String) vectors[0][1]), 16), mac));
+    }
+
+    /**
+     * HMAC-BLAKE2s-256 vectors of the Linux kernel's BLAKE2s self-test (lib/crypto/blake2s-selftest.c
+     * of the 5.x kernels, generated with OpenSSL's HMAC over EVP_blake2s256): the key is the
+     * 32-byte Fibonacci sequence 1, 1, 2, 3, ... (mod 256) and the message the 256 bytes 00..ff;
+     * the second vector swaps them, so the key is longer than a block and is hashed first.
+     */
+    @Test
+    void hmacBlake2sKernelVectors() {
+        byte[] fib = new byte[32];
+        fib[0] = fib[1] = 1;
+        for (int i = 2; i < fib.length; i++) {
+            fib[i] = (byte) (fib[i - 2] + fib[i - 1]);
+        }
+        byte[] buf = new byte[256];
+        for (int i = 0; i < buf.length; i++) {
+            buf[i] = (byte) i;
+        }
+        assertArrayEquals(Vectors.hex("cee1576982dcbf43ad564c70ed681696cfa473e8e8fc3279080a7582da3f0511"),
+                Blake2s.hmac(fib, buf));
+        assertArrayEquals(Vectors.hex("772f0c7141f44b2bb3c6b6f960dee4523866e8bf9b96c49f60d9243799d6ec31"),
+                Blake2s.hmac(buf, fib));
     }
 
     /** HMAC built on BLAKE2s agrees with a hand-rolled RFC 2104 over the raw hash. */

@@ -246,4 +246,26 @@ class HandshakeTest {
         assertFalse(aliceToBob.cookies().consumeReply(fromStranger));
         assertFalse(aliceToBob.cookies().consumeReply(Arrays.copyOf(reply, 63)));
     }
+
+    /** ZERO_KEY_MATERIAL on a pending initiation: the secrets are overwritten in place, the answer is refused. */
+    @Test
+    void zeroKeyMaterialWipesThePendingInitiationInPlace() throws Exception {
+        byte[] init = alice.createInitiation(aliceToBob, 0x33333333);
+        bob.consumeInitiation(init, this::bobsPeers);
+        byte[] resp = bob.createResponse(bobToAlice, 0x44444444);
+        byte[] ephemeral = aliceToBob.localEphemeral;
+        byte[] chainKey = aliceToBob.chainKey;
+        byte[] hash = aliceToBob.hash;
+        assertFalse(Arrays.equals(new byte[32], ephemeral));
+
+        aliceToBob.zeroKeyMaterial();
+        assertArrayEquals(new byte[32], ephemeral, "ephemeral private key overwritten, not just dropped");
+        assertArrayEquals(new byte[32], chainKey, "chaining key overwritten");
+        assertArrayEquals(new byte[32], hash, "hash overwritten");
+        assertTrue(aliceToBob.isZeroed());
+        assertEquals(0, aliceToBob.pendingLocalIndex());
+        HandshakeException e = assertThrows(HandshakeException.class, () -> alice.consumeResponse(resp, i -> aliceToBob));
+        assertEquals(Reason.UNEXPECTED_STATE, e.reason());
+        assertThrows(HandshakeException.class, () -> alice.beginSession(aliceToBob));
+    }
 }

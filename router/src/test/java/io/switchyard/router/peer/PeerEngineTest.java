@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchyard.config.Key32;
@@ -15,6 +16,7 @@ import io.switchyard.router.noise.Environment;
 import io.switchyard.router.noise.HandshakeException;
 import io.switchyard.router.noise.HandshakeGate;
 import io.switchyard.router.protocol.WireGuard;
+import io.switchyard.router.session.Keypair;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -287,5 +289,111 @@ class PeerEngineTest {
         advance(WireGuard.REKEY_TIMEOUT);
         byte[] withMac2 = aliceToBob.createInitiation(now());
         assertEquals(HandshakeGate.Verdict.ACCEPT, bob.admit(withMac2, aliceAddr, true));
+    }
+
+    /**
+     * ZERO_KEY_MATERIAL at 3 x REJECT_AFTER_TIME (540 s) after the last session: the keys of every
+     * keypair read as zeros and can no longer seal, and a handshake that was pending is wiped, so
+     * its late response is refused both by index and by the Noise state itself.
+     */
+    @Test
+    void keysAndPendingHandshakeAreZeroedAt540Seconds() throws Exception {
+        long derived = now();
+        handshake();
+        ByteBuffer confirm = packet("confirm");
+        assertTrue(bobToAlice.open(confirm, 0, aliceToBob.seal(confirm, 0, 7, now()), now()) >= 0);
+        Keypair aliceKeys = aliceToBob.keypairs().current();
+        Keypair bobKeys = bobToAlice.keypairs().current();
+        assertNotNull(aliceKeys);
+        assertNotNull(bobKeys);
+
+        // At 530 s Alice starts a handshake; Bob answers, but the answer is held back.
+        advance(Duration.ofSeconds(530));
+        byte[] init = aliceToBob.createInitiation(now());
+        var atBob = assertInstanceOf(HandshakeOutcome.Completed.class, bob.handleInitiation(init));
+        int pending = aliceToBob.handshake().pendingLocalIndex();
+        assertTrue(pending != 0);
+        assertSame(aliceToBob, alice.peerByIndex(pending));
+
+        advance(Duration.ofNanos(derived + 540_000_000_000L - 1 - now()));
+        assertEquals(0, aliceToBob.advanceTimers(now()) & PeerEngine.ZERO_KEY_MATERIAL, "not before 540 s");
+        assertEquals(48, aliceKeys.seal(1_000, ByteBuffer.allocate(64), 16, 32), "the keys still work at 540 s - 1 ns");
+        assertFalse(aliceKeys.isDestroyed());
+
+        advance(Duration.ofNanos(1));
+        assertTrue((aliceToBob.advanceTimers(now()) & PeerEngine.ZERO_KEY_MATERIAL) != 0, "zeroed at 540 s");
+        assertTrue((bobToAlice.advanceTimers(now()) & PeerEngine.ZERO_KEY_MATERIAL) != 0);
+        assertTrue(aliceKeys.isDestroyed(), "Alice's send and receive keys read as zeros");
+        assertTrue(bobKeys.isDestroyed(), "Bob's too");
+        assertThrows(IllegalStateException.class, () -> aliceKeys.seal(1_001, ByteBuffer.allocate(64), 16, 32),
+                "a zeroed key must never seal (it would encrypt in the clear)");
+        assertFalse(aliceKeys.canSend(now()));
+        assertNull(aliceToBob.keypairs().current());
+        assertEquals(PeerEngine.NO_SESSION, aliceToBob.seal(packet("gone"), 0, 4, now()));
+
+        // The pending handshake is gone: index freed, Noise state wiped.
+        assertTrue(aliceToBob.handshake().isZeroed());
+        assertEquals(0, aliceToBob.handshake().pendingLocalIndex());
+        assertNull(alice.peerByIndex(pending));
+        assertEquals(0, alice.indexCount(), "every index of Alice's is freed");
+        var late = assertInstanceOf(HandshakeOutcome.Refused.class, alice.handleResponse(atBob.response()));
+        assertEquals(HandshakeException.Reason.UNKNOWN_INDEX, late.reason());
+        var direct = assertThrows(HandshakeException.class,
+                () -> alice.noise().consumeResponse(atBob.response(), i -> aliceToBob.handshake()));
+        assertEquals(HandshakeException.Reason.UNEXPECTED_STATE, direct.reason(), "no state left to complete");
+
+        // Life goes on: a new handshake gives working keys.
+        handshake();
+        ByteBuffer again = packet("again");
+        assertTrue(bobToAlice.open(again, 0, aliceToBob.seal(again, 0, 5, now()), now()) >= 0);
+    }
+
+    /**
+     * The 165 s receive-side rekey applies to the current keypair when we initiated it, not to
+     * whichever keypair a packet opened with (wireguard-go's keepKeyFreshReceiving).
+     */
+    @Test
+    void receiveSideRekeyLooksAtTheCurrentKeypairOnly() {
+        handshake(); // H1: Alice initiated
+        ByteBuffer confirm = packet("confirm");
+        assertTrue(bobToAlice.open(confirm, 0, aliceToBob.seal(confirm, 0, 7, now()), now()) >= 0);
+        ByteBuffer late = packet("late on H1");
+        int lateLen = bobToAlice.seal(late, 0, 10, now());
+
+        // 100 s later Bob initiates H2; Alice is its responder and H2 becomes her current.
+        advance(Duration.ofSeconds(100));
+        byte[] init = bobToAlice.createInitiation(now());
+        var atAlice = assertInstanceOf(HandshakeOutcome.Completed.class, alice.handleInitiation(init));
+        aliceToBob.installSession(atAlice.keys(), now());
+        var atBob = assertInstanceOf(HandshakeOutcome.Completed.class, bob.handleResponse(atAlice.response()));
+        bobToAlice.installSession(atBob.keys(), now());
+        ByteBuffer onH2 = packet("on H2");
+        assertTrue(aliceToBob.open(onH2, 0, bobToAlice.seal(onH2, 0, 6, now()), now()) >= 0);
+        aliceToBob.pollActions();
+
+        // At 166 s H1 (previous, Alice initiator) is past 165 s; H2 (current, responder) is 66 s old.
+        advance(Duration.ofSeconds(66));
+        assertTrue(aliceToBob.open(late, 0, lateLen, now()) >= 0, "the in-flight packet opens on H1");
+        assertEquals(0, aliceToBob.pollActions() & PeerEngine.SEND_HANDSHAKE_INITIATION,
+                "H1's age is no reason to rekey: we send on H2, and we did not initiate it");
+    }
+
+    @Test
+    void receiveSideRekeyAt165SecondsOnTheCurrentInitiatorKeypair() {
+        handshake();
+        ByteBuffer confirm = packet("confirm");
+        assertTrue(bobToAlice.open(confirm, 0, aliceToBob.seal(confirm, 0, 7, now()), now()) >= 0);
+        aliceToBob.pollActions();
+        advance(Duration.ofSeconds(164));
+        ByteBuffer early = packet("164 s");
+        assertTrue(aliceToBob.open(early, 0, bobToAlice.seal(early, 0, 5, now()), now()) >= 0);
+        assertEquals(0, aliceToBob.pollActions() & PeerEngine.SEND_HANDSHAKE_INITIATION);
+        advance(Duration.ofSeconds(1));
+        ByteBuffer due = packet("165 s");
+        assertTrue(aliceToBob.open(due, 0, bobToAlice.seal(due, 0, 5, now()), now()) >= 0);
+        assertTrue((aliceToBob.pollActions() & PeerEngine.SEND_HANDSHAKE_INITIATION) != 0, "asks once at 165 s");
+        ByteBuffer again = packet("again");
+        assertTrue(aliceToBob.open(again, 0, bobToAlice.seal(again, 0, 5, now()), now()) >= 0);
+        assertEquals(0, aliceToBob.pollActions() & PeerEngine.SEND_HANDSHAKE_INITIATION, "only once");
     }
 }

@@ -106,26 +106,34 @@ class PeerTimersTest {
         }
     }
 
-    @Test
-    void retransmitsEveryRekeyTimeoutPlusJitterThenGivesUp() {
-        long jitter = 200 * MS;
-        FakePeer peer = new FakePeer(0, fixedJitter(jitter));
-        peer.perform(peer.timers.handshakeWanted(0));
-        peer.runUntil(1000 * S);
+    /**
+     * Retries every REKEY_TIMEOUT + jitter until REKEY_ATTEMPT_TIME (90 s) after the first
+     * initiation, then gives up at 90 s exactly: the initiations are those at k * (5 s + jitter)
+     * below 90 s, 18 with 0 or 200 ms of jitter, 17 with the maximum 333 ms.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {0, 200, 333})
+    void retransmitsEveryRekeyTimeoutPlusJitterThenGivesUpAtRekeyAttemptTime(long jitterMillis) {
+        long jitter = jitterMillis * MS;
+        long start = 7 * S; // not zero, so "since the first attempt" is really measured from it
+        FakePeer peer = new FakePeer(start, fixedJitter(jitter));
+        peer.perform(peer.timers.handshakeWanted(start));
+        peer.runUntil(start + 1000 * S);
 
+        int expected = jitterMillis == 333 ? 17 : 18;
         List<Long> initiations = peer.times(SEND_HANDSHAKE_INITIATION);
-        // The first attempt plus MAX_TIMER_HANDSHAKES + 1 retries: 20, as the kernel says.
-        assertEquals(PeerTimers.MAX_TIMER_HANDSHAKES + 2, initiations.size(), peer.log.toString());
-        assertEquals(18, PeerTimers.MAX_TIMER_HANDSHAKES);
+        assertEquals(expected, initiations.size(), peer.log.toString());
         for (int i = 0; i < initiations.size(); i++) {
-            assertEquals(i * (5 * S + jitter), initiations.get(i), "initiation " + i);
+            assertEquals(start + i * (5 * S + jitter), initiations.get(i), "initiation " + i);
         }
-        assertEquals(19, peer.times(CLEAR_ENDPOINT_SOURCE).size(), "every retry clears the source");
-        long gaveUp = 20 * (5 * S + jitter);
-        assertEquals(List.of(gaveUp), peer.times(DROP_STAGED_PACKETS));
-        // Nothing sent after the REKEY_ATTEMPT_TIME budget ran out beyond the kernel's last retry.
-        assertTrue(initiations.getLast() < WireGuard.REKEY_ATTEMPT_TIME.toNanos() + 2 * (5 * S + jitter));
-        assertEquals(List.of(gaveUp + 540 * S), peer.times(ZERO_KEY_MATERIAL), "residue zeroed");
+        long giveUp = start + WireGuard.REKEY_ATTEMPT_TIME.toNanos();
+        assertTrue(initiations.getLast() < giveUp, "the last initiation is before 90 s");
+        assertTrue(initiations.getLast() + 5 * S + jitter >= giveUp, "and no retry that was due before 90 s is skipped");
+        assertEquals(expected - 1, peer.times(CLEAR_ENDPOINT_SOURCE).size(), "every retry clears the source");
+        assertEquals(List.of(giveUp), peer.times(DROP_STAGED_PACKETS), "staged packets dropped at 90 s");
+        assertTrue(peer.log.stream().noneMatch(e -> e.at() >= giveUp && e.has(SEND_HANDSHAKE_INITIATION)),
+                "nothing sent from 90 s on");
+        assertEquals(List.of(giveUp + 540 * S), peer.times(ZERO_KEY_MATERIAL), "residue zeroed");
         assertFalse(peer.timers.hasDeadline(), "all quiet afterwards");
     }
 
@@ -136,7 +144,9 @@ class PeerTimersTest {
         peer.perform(peer.timers.handshakeWanted(0));
         peer.runUntil(200 * S);
         List<Long> initiations = peer.times(SEND_HANDSHAKE_INITIATION);
-        assertEquals(20, initiations.size());
+        assertTrue(initiations.size() == 17 || initiations.size() == 18, initiations.toString());
+        assertTrue(initiations.getLast() < 90 * S);
+        assertEquals(List.of(90 * S), peer.times(DROP_STAGED_PACKETS));
         long distinct = 0;
         for (int i = 1; i < initiations.size(); i++) {
             long gap = initiations.get(i) - initiations.get(i - 1);
@@ -144,6 +154,42 @@ class PeerTimersTest {
             distinct += gap != 5 * S ? 1 : 0;
         }
         assertTrue(distinct > 10, "jitter is actually applied");
+    }
+
+    /**
+     * A fresh request during an attempt (a packet staged, as the kernel's is_retry=false) starts
+     * a new attempt at its next initiation, so the 90 s budget counts from there; when the old
+     * budget's deadline comes too soon after the last initiation, the retry waits its 5 s.
+     */
+    @Test
+    void aFreshRequestDuringAnAttemptStartsANewBudget() {
+        FakePeer peer = new FakePeer(0, fixedJitter(0));
+        peer.perform(peer.timers.handshakeWanted(0));
+        peer.runUntil(87 * S); // initiations at 0, 5, ..., 85
+        assertEquals(0, peer.timers.handshakeWanted(87 * S), "rate limited: 2 s after the last");
+        peer.runUntil(1000 * S);
+        List<Long> initiations = peer.times(SEND_HANDSHAKE_INITIATION);
+        // The old budget ended at 90 s: not a give-up, the retry goes at 85 + 5 = 90 s and opens
+        // the new attempt, which gives up 90 s after it.
+        assertEquals(90 * S, initiations.get(18));
+        assertEquals(List.of(180 * S), peer.times(DROP_STAGED_PACKETS));
+        assertEquals(36, initiations.size(), initiations.toString());
+        assertTrue(initiations.getLast() < 180 * S);
+
+        // With 200 ms of jitter the last retry is at 88.4 s and the deadline is capped at the
+        // budget's end, 90 s: a fresh request at 89 s reopens the attempt, and at 90 s it is too
+        // early to send again, so the retry waits for its usual time, 88.4 + 5.2 = 93.6 s.
+        long step = 5 * S + 200 * MS;
+        FakePeer late = new FakePeer(0, fixedJitter(200 * MS));
+        late.perform(late.timers.handshakeWanted(0));
+        late.runUntil(89 * S);
+        assertEquals(0, late.timers.handshakeWanted(89 * S));
+        late.runUntil(1000 * S);
+        List<Long> lateInits = late.times(SEND_HANDSHAKE_INITIATION);
+        assertEquals(17 * step, lateInits.get(17));
+        assertEquals(18 * step, lateInits.get(18), "retry at its usual time, not lost");
+        assertEquals(List.of(18 * step + 90 * S), late.times(DROP_STAGED_PACKETS));
+        assertEquals(36, lateInits.size(), lateInits.toString());
     }
 
     @Test
