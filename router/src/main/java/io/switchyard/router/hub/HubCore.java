@@ -148,15 +148,17 @@ public final class HubCore {
         return core;
     }
 
-    /** The options every hub socket shares: transport, offloads, buffer sizes. */
-    private static UdpOptions socketOptions(RouterSettings s) {
+    /** The options every hub socket shares: transport, offloads, buffer sizes, FwMark. */
+    private static UdpOptions socketOptions(Config config) {
+        RouterSettings s = config.settings();
         Transport transport = switch (s.transport()) {
             case AUTO -> Transport.AUTO;
             case NATIVE -> Transport.NATIVE;
             case NIO -> Transport.NIO;
         };
         return UdpOptions.create().transport(transport).gso(s.gso()).gro(s.gro())
-                .receiveBuffer(s.socketBufferSize()).sendBuffer(s.socketBufferSize());
+                .receiveBuffer(s.socketBufferSize()).sendBuffer(s.socketBufferSize())
+                .mark((int) config.iface().fwMark());
     }
 
     /**
@@ -169,7 +171,7 @@ public final class HubCore {
         int port = config.iface().listenPort();
         int n = s.routerThreads(Runtime.getRuntime().availableProcessors());
         boolean reuse = n > 1 || s.connectedSockets();
-        UdpOptions o = socketOptions(s).reusePort(reuse);
+        UdpOptions o = socketOptions(config).reusePort(reuse);
         UdpSocket[] sockets = new UdpSocket[n];
         try {
             try {
@@ -228,7 +230,7 @@ public final class HubCore {
      */
     PeerLink openLink(PeerHandle peer, InetSocketAddress remote) {
         RouterSettings s = config.settings();
-        UdpOptions o = socketOptions(s).bind(bindAddress).reusePort(true).connect(remote);
+        UdpOptions o = socketOptions(config).bind(bindAddress).reusePort(true).connect(remote);
         UdpSocket socket = null;
         PeerLink link = null;
         try {

@@ -185,6 +185,38 @@ class HubLinksTest {
         }
     }
 
+    @Test
+    void fwMarkIsSetOnTheListenAndConnectedSocketsOrRefusedNamingSoMark() throws Exception {
+        long mark = 0x5157;
+        Config nio = new Config("mark", new InterfaceConfig(hubKey, java.util.Optional.empty(), 0, mark, List.of()),
+                RouterSettings.defaults().with(Setting.TRANSPORT, "nio"), List.of());
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> HubCore.start(nio));
+        assertTrue(refused.getMessage().contains("SO_MARK"), refused.getMessage());
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*"),
+                "setting SO_MARK needs CAP_NET_ADMIN: run as root");
+        hub = HubCore.start(new Config("mark", new InterfaceConfig(hubKey, java.util.Optional.empty(), 0, mark, List.of()),
+                RouterSettings.defaults().with(Setting.ROUTER_THREADS, "2"), List.of()));
+        TestPeer a = client(A);
+        TestPeer b = client(B);
+        configure(a, b);
+        handshake(a);
+        handshake(b);
+        exchange(a, b, A, B, "marked", 2);
+        exchange(b, a, B, A, "marked", 2);
+        await(st -> named(st, "links.open") == 2);
+        Process ss = new ProcessBuilder("ss", "-u", "-a", "-n", "-e", "sport = :" + hub.localAddress().getPort())
+                .redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes());
+        ss.waitFor();
+        List<String> sockets = out.lines().skip(1).toList();
+        assertEquals(4, sockets.size(), "two listen sockets and two connected ones: " + out);
+        for (String line : sockets) {
+            assertTrue(line.contains("fwmark:0x5157"), "every hub socket carries the mark: " + line);
+        }
+    }
+
     private static int portOf(TestPeer p) {
         try {
             return p.localAddress().getPort();
