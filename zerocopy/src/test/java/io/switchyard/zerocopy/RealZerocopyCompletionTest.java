@@ -48,9 +48,13 @@ class RealZerocopyCompletionTest {
         ns.must("addr", "add", "10.77.0.1/24", "dev", LINK);
         ns.must("link", "set", LINK, "up");
         ns.must("link", "set", LINK + "p", "up");
-        var r = PrivateNetns.run("ip", "netns", "exec", ns.name, "sysctl", "-qw",
-                "net.ipv4.neigh." + LINK + ".mcast_solicit=1", "net.ipv4.neigh." + LINK + ".retrans_time_ms=500");
-        assertEquals(0, r.exit(), r.out());
+        // /proc/sys/net shows the namespace of the thread that opens it.
+        ns.inside(() -> {
+            java.nio.file.Path neigh = java.nio.file.Path.of("/proc/sys/net/ipv4/neigh", LINK);
+            java.nio.file.Files.writeString(neigh.resolve("mcast_solicit"), "1");
+            java.nio.file.Files.writeString(neigh.resolve("retrans_time_ms"), "500");
+            return null;
+        });
     }
 
     @AfterEach
