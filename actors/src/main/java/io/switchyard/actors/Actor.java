@@ -25,10 +25,17 @@ public interface Actor<M> {
      * last drain hook call and then found both of the actor's queues empty, right before the
      * actor goes idle; it is not called when an activation ends because it used up its
      * per-activation budget with messages still queued (the next activation carries the count
-     * over). Thus every processed message is followed by exactly one drain hook call before
-     * the actor next gives its thread back idle. Messages that arrive while the hook runs are
-     * processed in the same activation, and are followed by another call. This is the place to
-     * flush output batched during the activation.
+     * over). Messages that arrive while the hook runs are processed in the same activation, and
+     * are followed by another call. This is the place to flush output batched during the
+     * activation.
+     *
+     * <p>On a requested stop ({@link ActorRef#stop()}, {@link ActorContext#stop()}, a parent
+     * stopping, shutdown) the hook is also called, right before {@link #postStop()}, if a
+     * message was processed since the last call; so every processed message is followed by
+     * exactly one drain hook call before the actor next goes idle or stops. The exceptions are
+     * failures: when supervision stops (or escalates) after a failure, the failed instance gets
+     * {@code postStop} without a drain hook; and after a restart the count carries over, so the
+     * fresh instance's first drain hook also covers messages its predecessor processed.
      */
     default void onDrain() throws Exception {}
 

@@ -376,6 +376,7 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
             activate();
         } finally {
             system.activationEnded();
+            system.threadExiting();
         }
     }
 
@@ -399,6 +400,7 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
             }
         } finally {
             system.dedicatedEnded(Thread.currentThread());
+            system.threadExiting();
         }
     }
 
@@ -457,6 +459,7 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
                         break;
                     }
                     if (stopRequested) {
+                        drainBeforeStop();
                         terminate(false);
                         break;
                     }
@@ -505,6 +508,24 @@ final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
             // Re-check after publishing IDLE: closes the lost-wake-up race (see class doc).
             if (!hasWork() || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * A requested stop ({@link #stop()}, a parent stopping, a forced shutdown) flushes first:
+     * messages handled since the last drain hook get their drain hook before postStop, because
+     * that is where actors flush what they batched (a peer actor's send train). A stop decided
+     * by supervision after a failure does not come through here: the failed instance is not
+     * asked to flush. A failure inside this last hook is counted and the stop goes on.
+     */
+    private void drainBeforeStop() {
+        if (sinceDrain > 0 && actor != null) {
+            sinceDrain = 0;
+            try {
+                actor.onDrain();
+            } catch (Throwable t) {
+                system.count(ActorCounter.ACTOR_FAILURES);
             }
         }
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,7 +25,17 @@ import java.util.concurrent.atomic.LongAdder;
  * once its mailbox is empty (its messages are handled first, and it may still receive messages
  * from actors that are draining too); after the timeout, actors still alive are stopped
  * outright, their queued messages becoming dead letters. Then the timer thread ends and the
- * call waits for every activation and dedicated thread to finish.
+ * call joins every activation and dedicated thread the system started: it returns true only
+ * when each of them has really ended ({@link Thread#isAlive()} false), not merely reported that
+ * its work is done.
+ *
+ * <p>Why a join and not a counter: the last thing a system thread can do is tell the system it
+ * is ending, and between that call and the thread's exit there is a window (unmounting,
+ * thread-exit bookkeeping) in which the thread is still alive. So a thread first puts itself on
+ * the {@code exiting} queue, and only then leaves the counts shutdown waits on; shutdown, once
+ * the counts are zero, joins everything on that queue. At any moment each thread the system
+ * started is counted, on the queue, or dead. The queue is pruned of dead heads on every push,
+ * so it holds roughly the threads that are exiting right now.
  */
 public final class ActorSystem implements AutoCloseable {
     private static final Duration FORCED_STOP_GRACE = Duration.ofSeconds(5);
@@ -37,6 +48,10 @@ public final class ActorSystem implements AutoCloseable {
     private final LongAdder runningThreads = new LongAdder();
     private final Set<ActorCell<?>> live = ConcurrentHashMap.newKeySet();
     private final Set<Thread> dedicatedThreads = ConcurrentHashMap.newKeySet();
+    /** Threads that have done their last work and may not have exited yet (see the class doc). */
+    private final ConcurrentLinkedQueue<Thread> exiting = new ConcurrentLinkedQueue<>();
+    /** Test seam: runs on a system thread after it has counted itself out, just before it exits. */
+    volatile Runnable exitHook;
     private final Object lifecycle = new Object();
     private volatile boolean shuttingDown;
     private volatile boolean terminated;
@@ -169,7 +184,9 @@ public final class ActorSystem implements AutoCloseable {
         }
     }
 
+    /** Last call of an activation's virtual thread: queued for shutdown's join, then uncounted. */
     void activationEnded() {
+        ending(Thread.currentThread());
         runningThreads.decrement();
     }
 
@@ -178,9 +195,33 @@ public final class ActorSystem implements AutoCloseable {
         dedicatedThreads.add(t);
     }
 
+    /** Last call of a dedicated thread: queued for shutdown's join, then uncounted. */
     void dedicatedEnded(Thread t) {
+        ending(t);
         dedicatedThreads.remove(t);
         runningThreads.decrement();
+    }
+
+    /** Called by a system thread after {@link #activationEnded}/{@link #dedicatedEnded}. */
+    void threadExiting() {
+        Runnable hook = exitHook;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    private void ending(Thread t) {
+        // Prune dead heads first (at most two per push, so the queue cannot grow without bound
+        // while threads keep exiting in order); remove(h) rather than poll() so that a racing
+        // pruner never takes a live entry off the queue.
+        for (int i = 0; i < 2; i++) {
+            Thread h = exiting.peek();
+            if (h == null || h.isAlive()) {
+                break;
+            }
+            exiting.remove(h);
+        }
+        exiting.add(t);
     }
 
     void cellTerminated(ActorCell<?> cell) {
@@ -189,8 +230,9 @@ public final class ActorSystem implements AutoCloseable {
 
     /**
      * Graceful shutdown: drain every actor, stop what is left after {@code timeout}, end all
-     * threads. Returns true if every actor stopped with an empty mailbox within the timeout.
-     * Idempotent; a second call waits for the threads again and returns false.
+     * threads. Returns true if every actor stopped with an empty mailbox within the timeout and
+     * every thread the system started (timer, dedicated, activations) has ended. Idempotent; a
+     * second call waits for the threads again and returns false.
      */
     public boolean shutdown(Duration timeout) {
         synchronized (lifecycle) {
@@ -210,16 +252,35 @@ public final class ActorSystem implements AutoCloseable {
                 }
                 awaitUntil(() -> live.isEmpty(), System.nanoTime() + FORCED_STOP_GRACE.toNanos());
             }
+            boolean threadsEnded = false;
             try {
-                wheel.shutdown(FORCED_STOP_GRACE);
+                boolean timerEnded = wheel.shutdown(FORCED_STOP_GRACE);
                 for (Thread t : new ArrayList<>(dedicatedThreads)) {
                     t.join(FORCED_STOP_GRACE);
                 }
+                boolean counted = awaitUntil(() -> runningThreads.sum() == 0,
+                        System.nanoTime() + FORCED_STOP_GRACE.toNanos());
+                // Every thread has now counted itself out, so it is on `exiting` or dead.
+                long joinDeadline = System.nanoTime() + FORCED_STOP_GRACE.toNanos();
+                boolean joined = true;
+                for (Thread t; (t = exiting.peek()) != null; ) {
+                    if (t == Thread.currentThread()) { // shutdown called from an actor: cannot join itself
+                        joined = false;
+                        exiting.remove(t);
+                        continue;
+                    }
+                    long left = Math.max(1, joinDeadline - System.nanoTime());
+                    if (!t.join(Duration.ofNanos(left))) {
+                        joined = false;
+                        break;
+                    }
+                    exiting.remove(t);
+                }
+                threadsEnded = timerEnded && counted && joined;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            awaitUntil(() -> runningThreads.sum() == 0, System.nanoTime() + FORCED_STOP_GRACE.toNanos());
-            terminated = live.isEmpty() && runningThreads.sum() == 0;
+            terminated = live.isEmpty() && threadsEnded;
             return drained && terminated;
         }
     }

@@ -185,4 +185,67 @@ class DrainHookTest {
             assertTrue(handled.get() == 80_000);
         }
     }
+
+    /** Records messages, drains and the stop; {@code stopAt} makes the actor stop itself. */
+    private static Props<Integer> lifecycleRecorder(List<String> events, int stopAt, int failAt) {
+        return Props.<Integer>of(ctx -> new Actor<>() {
+            @Override
+            public void receive(Integer m) {
+                if (m == failAt) {
+                    events.add("fail" + m);
+                    throw new IllegalStateException("boom");
+                }
+                events.add("m" + m);
+                if (m == stopAt) {
+                    ctx.stop();
+                }
+            }
+
+            @Override
+            public void onDrain() {
+                events.add("D");
+            }
+
+            @Override
+            public void postStop() {
+                events.add("P");
+            }
+        }).withSupervisor(SupervisorStrategy.stop());
+    }
+
+    @Test
+    void aRequestedStopDrainsBeforePostStop() throws Exception {
+        try (ActorSystem system = ActorSystem.create("drain-stop")) {
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            ActorRef<Integer> ref = system.spawn(lifecycleRecorder(events, 2, -99), "s");
+            ref.tellAll(List.of(0, 1, 2, 3)); // stops itself after 2; 3 becomes a dead letter
+            await("stopped", ref::isTerminated);
+            assertEquals(List.of("m0", "m1", "m2", "D", "P"), new ArrayList<>(events));
+            assertEquals(1, system.counter(ActorCounter.DEAD_LETTERS));
+        }
+    }
+
+    @Test
+    void aStopAfterADrainAddsNoDrain() throws Exception {
+        try (ActorSystem system = ActorSystem.create("drain-stop-idle")) {
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            ActorRef<Integer> ref = system.spawn(lifecycleRecorder(events, -99, -99), "s");
+            ref.tell(0);
+            await("drained", () -> events.contains("D"));
+            ref.stop();
+            await("stopped", ref::isTerminated);
+            assertEquals(List.of("m0", "D", "P"), new ArrayList<>(events));
+        }
+    }
+
+    @Test
+    void aStopBySupervisionAfterAFailureDoesNotDrain() throws Exception {
+        try (ActorSystem system = ActorSystem.create("drain-fail")) {
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            ActorRef<Integer> ref = system.spawn(lifecycleRecorder(events, -99, 1), "s");
+            ref.tellAll(List.of(0, 1));
+            await("stopped", ref::isTerminated);
+            assertEquals(List.of("m0", "fail1", "P"), new ArrayList<>(events));
+        }
+    }
 }

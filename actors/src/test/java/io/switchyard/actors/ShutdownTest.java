@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -80,5 +81,42 @@ class ShutdownTest {
         assertEquals(0, system.runningThreads());
         assertEquals(List.of(), platformThreadsNamed("endless-"));
         assertTrue(players[0].isTerminated() && players[1].isTerminated());
+    }
+
+    /**
+     * The window between a thread counting itself out and its exit, widened to 200 ms by the
+     * exit hook: shutdown must still return only once every thread it started (dedicated and
+     * virtual activations) has ended. Before shutdown joined them, it returned true while they
+     * were still alive (the flaky {@code ActivationProtocolTest.dedicatedThreadRunsTheActor}).
+     */
+    @Test
+    void shutdownReturnsOnlyAfterEveryThreadHasExited() throws Exception {
+        ActorSystem system = ActorSystem.create("exiting");
+        system.exitHook = () -> java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+        ConcurrentLinkedQueue<Thread> seen = new ConcurrentLinkedQueue<>();
+        AtomicLong handled = new AtomicLong();
+        ActorRef<Integer> io = system.spawn(Props.<Integer>of(ctx -> m -> {
+            seen.add(Thread.currentThread());
+            handled.incrementAndGet();
+        }).withDedicatedThread(true), "io");
+        List<ActorRef<Integer>> peers = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            peers.add(system.spawn(Props.<Integer>of(ctx -> m -> {
+                seen.add(Thread.currentThread());
+                handled.incrementAndGet();
+            }), "peer" + i));
+        }
+        io.tell(1);
+        for (ActorRef<Integer> p : peers) {
+            p.tell(1);
+        }
+        await("handled", () -> handled.get() == 9);
+        assertTrue(system.shutdown(Duration.ofSeconds(30)));
+        assertEquals(9, seen.size());
+        assertTrue(seen.stream().anyMatch(Thread::isVirtual) && seen.stream().anyMatch(t -> !t.isVirtual()));
+        for (Thread t : seen) {
+            assertFalse(t.isAlive(), t + " still alive after shutdown returned true");
+        }
+        assertTrue(system.isTerminated());
     }
 }

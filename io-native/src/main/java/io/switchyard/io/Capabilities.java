@@ -117,4 +117,22 @@ public final class Capabilities {
                     + (-r == Errno.ENOPROTOOPT ? " (kernel does not support it)" : ""));
         }
     }
+
+    /** A probe result with exactly {@code unavailable} off, each with its reason (tests). */
+    static Capabilities withUnavailable(Map<Capability, String> unavailable) {
+        return new Capabilities(Map.copyOf(unavailable));
+    }
+
+    /**
+     * Test seam: makes {@link #probe()} return {@code replacement} (null: probe the real system
+     * again on next use), so that a test can see what {@link Datagrams#open} does where the
+     * native transport is unavailable. Returns the result it replaced (null if none yet).
+     */
+    static Capabilities replaceProbe(Capabilities replacement) {
+        synchronized (Capabilities.class) {
+            Capabilities old = probed;
+            probed = replacement;
+            return old;
+        }
+    }
 }

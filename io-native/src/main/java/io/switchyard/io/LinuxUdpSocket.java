@@ -339,6 +339,8 @@ final class LinuxUdpSocket implements UdpSocket {
             }
             if (segment > 0 && len > segment) {
                 coalesced++;
+                // Any count the kernel delivers fits: the batch grows rather than overflow.
+                batch.ensureRoom((len + segment - 1) / segment);
                 for (int off = 0; off < len; off += segment) {
                     batch.add(k, off, Math.min(segment, len - off));
                 }

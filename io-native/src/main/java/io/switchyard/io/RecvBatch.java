@@ -32,6 +32,11 @@ import java.nio.ByteBuffer;
  * <p>Zero-copy hand-off: {@link #attach(int, MemorySegment)} swaps a slot's buffer for a caller's
  * (e.g. a pooled packet buffer), so a datagram can be passed on without copying and the slot
  * re-armed with a fresh buffer. GRO needs slots of at least {@link #GRO_SLOT_SIZE} bytes.
+ *
+ * <p>How many datagrams one slot yields is the kernel's choice, not ours: a GRO socket on Linux
+ * 6.x gets 128-segment trains whole (any local sender may send them), and nothing but the slot
+ * size bounds the count in principle. The per-datagram index is sized for 128 per slot and grows
+ * when a receive needs more, so no count the kernel can deliver is ever dropped or thrown on.
  */
 public final class RecvBatch implements AutoCloseable {
     /** Slot size a GRO socket needs: a coalesced train can be up to 64 KiB. */
@@ -49,9 +54,10 @@ public final class RecvBatch implements AutoCloseable {
     final MemorySegment iovs;
     final MemorySegment callState;
 
-    final int[] dgSlot;
-    final int[] dgOffset;
-    final int[] dgLength;
+    // Per datagram, grown on demand (see ensureRoom): never final, never too small.
+    int[] dgSlot;
+    int[] dgOffset;
+    int[] dgLength;
     int count;
 
     /** A batch of {@code capacity} slots of {@code slotSize} bytes each. */
@@ -80,10 +86,13 @@ public final class RecvBatch implements AutoCloseable {
             MSG_CONTROL.set(msgs, m, controls.address() + CONTROL_SPACE * i);
             attach(i, data.asSlice((long) slotSize * i, slotSize));
         }
-        int maxDatagrams = capacity * Linux.GSO_MAX_SEGMENTS;
-        dgSlot = new int[maxDatagrams];
-        dgOffset = new int[maxDatagrams];
-        dgLength = new int[maxDatagrams];
+        // Sized for the largest train a kernel delivers whole today (a local GSO send of up to
+        // UDP_MAX_SEGMENTS reaches a GRO socket unsplit; 128 since Linux 6.x, 64 before), so
+        // the hot path never grows them; ensureRoom covers anything bigger.
+        int initial = capacity * Linux.GRO_MAX_SEGMENTS;
+        dgSlot = new int[initial];
+        dgOffset = new int[initial];
+        dgLength = new int[initial];
     }
 
     /** Number of slots. */
@@ -167,8 +176,26 @@ public final class RecvBatch implements AutoCloseable {
         count = 0;
     }
 
+    /**
+     * Makes room for {@code more} further datagrams. A GRO slot of n bytes can in principle hold n
+     * one-byte segments, far more than any kernel delivers; rather than size every batch for
+     * that (or drop what does not fit), the index arrays grow, once, to what a call needs.
+     */
+    void ensureRoom(int more) {
+        int needed = count + more;
+        if (needed > dgSlot.length) {
+            int size = Math.max(needed, (int) Math.min(Integer.MAX_VALUE - 8, 2L * dgSlot.length));
+            dgSlot = java.util.Arrays.copyOf(dgSlot, size);
+            dgOffset = java.util.Arrays.copyOf(dgOffset, size);
+            dgLength = java.util.Arrays.copyOf(dgLength, size);
+        }
+    }
+
     void add(int slot, int offset, int length) {
         int n = count;
+        if (n == dgSlot.length) {
+            ensureRoom(1);
+        }
         dgSlot[n] = slot;
         dgOffset[n] = offset;
         dgLength[n] = length;

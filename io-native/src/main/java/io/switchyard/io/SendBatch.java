@@ -36,6 +36,7 @@ import java.lang.foreign.MemorySegment;
  * decoded form) at send time, so do not change a destination between {@code add} and the send.
  * {@code null} means "the connected peer". A send consumes datagrams from the front;
  * {@link #remaining()} says how many are still to go after a partial send.
+ * {@link #addTrain} adds one contiguous buffer as the datagrams of a GSO train.
  */
 public final class SendBatch implements AutoCloseable {
     final int capacity;
@@ -137,6 +138,42 @@ public final class SendBatch implements AutoCloseable {
         lengths[i] = length;
         size = i + 1;
         return true;
+    }
+
+    /**
+     * Appends one contiguous buffer as a train: {@code length} bytes of {@code buffer} (native)
+     * at {@code offset}, cut into datagrams of {@code segmentSize} bytes (the last may be
+     * shorter), all to {@code destination}. Returns the number of datagrams added, or 0 (adding
+     * nothing) when the batch has no room for all of them. Send it with
+     * {@link UdpSocket#sendTrain} or {@link UdpSocket#trySendZeroCopy}: one {@code sendmsg} with
+     * a {@code UDP_SEGMENT} cmsg of {@code segmentSize}, within the train limits (64 segments,
+     * 65,507 bytes); or with {@link UdpSocket#send} as separate datagrams.
+     *
+     * <p>The datagrams are ordinary entries whose iovecs are adjacent, so the kernel reads one
+     * contiguous buffer. This keeps every other path unchanged: where GSO is off or was
+     * downgraded the same entries go out through {@code sendmmsg}, and the NIO transport sends
+     * them one by one. For MSG_ZEROCOPY the kernel merges adjacent iovecs that share a page
+     * into one page frag, so a contiguous 64 KiB train pins its ~16 pages, within
+     * MAX_SKB_FRAGS (17), where 46 separate pooled slots would need 46 frags and be refused.
+     */
+    public int addTrain(MemorySegment buffer, long offset, int length, int segmentSize, SockAddr destination) {
+        if (segmentSize < 1 || length < 1) {
+            throw new IllegalArgumentException("a train needs a positive length and segment size: length "
+                    + length + ", segment " + segmentSize);
+        }
+        if (offset < 0 || offset + length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length
+                    + " outside buffer of " + buffer.byteSize());
+        }
+        int segments = (int) ((length + (long) segmentSize - 1) / segmentSize);
+        if (segments > capacity - size) {
+            return 0;
+        }
+        for (int k = 0; k < segments; k++) {
+            long start = (long) k * segmentSize;
+            add(buffer, offset + start, (int) Math.min(segmentSize, length - start), destination);
+        }
+        return segments;
     }
 
     /** Empties the batch for reuse (drops the buffer references). */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchyard.io.linux.Errno;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -103,6 +105,37 @@ class NativeOffloadTest extends SocketFixture {
         tx.sendTrain(again);
         assertEquals(1, tx.counters().get(IoCounter.GSO_DOWNGRADES));
         assertEquals(3, receiveAll(rx, batch(8, 2048), 3).size());
+    }
+
+    @Test
+    void aContiguousTrainIsOneGsoSendAndSurvivesADowngrade() throws Exception {
+        LinuxUdpSocket tx = (LinuxUdpSocket) open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0))
+                .sendBuffer(1 << 20));
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).receiveBuffer(4 << 20));
+        SockAddr dest = SockAddr.of(rx.localAddress());
+        MemorySegment data = arena.allocate(65_536, 4096);
+        for (int i = 0; i < 46; i++) {
+            MemorySegment.copy(payload(i, 1400), 0, data, ValueLayout.JAVA_BYTE, i * 1400L, 1400);
+        }
+        SendBatch sb = sendBatch(64);
+        assertEquals(46, sb.addTrain(data, 0, 46 * 1400, 1400, dest));
+        tx.sendTrain(sb);
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TRAINS));
+        assertEquals(1, tx.counters().get(IoCounter.SEND_CALLS), "one sendmsg for 64,400 bytes");
+        List<byte[]> got = receiveAll(rx, batch(64, 2048), 46);
+        for (int i = 0; i < 46; i++) {
+            assertArrayEquals(payload(i, 1400), got.get(i), "datagram " + i);
+        }
+        // EIO from the kernel: GSO off, the same contiguous train resent datagram by datagram.
+        tx.injectGsoFailure(Errno.EIO);
+        sb.clear();
+        assertEquals(46, sb.addTrain(data, 0, 46 * 1400, 1400, dest));
+        tx.sendTrain(sb);
+        assertEquals(1, tx.counters().get(IoCounter.GSO_DOWNGRADES));
+        got = receiveAll(rx, batch(64, 2048), 46);
+        for (int i = 0; i < 46; i++) {
+            assertArrayEquals(payload(i, 1400), got.get(i), "after the downgrade, datagram " + i);
+        }
     }
 
     @Test

@@ -137,6 +137,43 @@ abstract class UdpSocketContract extends SocketFixture {
         }
     }
 
+    /** A 64 KiB-class train from ONE contiguous buffer (46 x 1,400 B + a 300 B tail). */
+    MemorySegment contiguousTrain(int segments, int segment, int last) {
+        MemorySegment data = arena.allocate(65_536, 4096);
+        for (int i = 0; i < segments; i++) {
+            byte[] p = payload(i, i == segments - 1 ? last : segment);
+            MemorySegment.copy(p, 0, data, ValueLayout.JAVA_BYTE, (long) i * segment, p.length);
+        }
+        return data;
+    }
+
+    @Test
+    void aContiguousTrainArrivesAtAPlainReceiverAsSeparateDatagrams() throws Exception {
+        UdpSocket tx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).sendBuffer(1 << 20));
+        DatagramChannel rx = jdkChannel(LO4);
+        rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        SockAddr dest = SockAddr.of((InetSocketAddress) rx.getLocalAddress());
+        SendBatch sb = sendBatch(64);
+        int segments = 47;
+        int bytes = 46 * 1400 + 300;
+        assertEquals(segments, sb.addTrain(contiguousTrain(segments, 1400, 300), 0, bytes, 1400, dest));
+        assertEquals(segments, sb.size());
+        assertEquals(0, sendBatch(46).addTrain(contiguousTrain(segments, 1400, 300), 0, bytes, 1400, dest),
+                "no room for 47: nothing added");
+        tx.sendTrain(sb);
+        assertEquals(0, sb.remaining());
+        assertEquals(segments, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        for (int i = 0; i < segments; i++) {
+            buf.clear();
+            rx.receive(buf);
+            buf.flip();
+            byte[] got = new byte[buf.remaining()];
+            buf.get(got);
+            assertArrayEquals(payload(i, i == segments - 1 ? 300 : 1400), got, "segment " + i);
+        }
+    }
+
     @Test
     void invalidTrainIsRefusedBeforeAnythingIsSent() throws Exception {
         UdpSocket tx = openLoopback();

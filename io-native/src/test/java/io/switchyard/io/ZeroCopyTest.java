@@ -60,6 +60,37 @@ class ZeroCopyTest extends SocketFixture {
     }
 
     @Test
+    void aContiguous64KiBTrainGoesZerocopyAsOneSend() throws Exception {
+        // 46 separate buffers would need 46 page frags and be refused (EMSGSIZE, MAX_SKB_FRAGS
+        // is 17); one contiguous page-aligned buffer pins its 16 pages.
+        UdpSocket tx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).zeroCopy(true).sendBuffer(1 << 20));
+        UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).receiveBuffer(4 << 20));
+        var data = arena.allocate(65_536, 4096);
+        for (int i = 0; i < 46; i++) {
+            java.lang.foreign.MemorySegment.copy(payload(i, 1400), 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE,
+                    i * 1400L, 1400);
+        }
+        SendBatch sb = sendBatch(64);
+        assertEquals(46, sb.addTrain(data, 0, 46 * 1400, 1400, SockAddr.of(rx.localAddress())));
+        assertEquals(46, tx.trySendZeroCopy(sb));
+        assertEquals(1, tx.zeroCopySends(), "one zerocopy send id for the whole train");
+        assertEquals(0, tx.counters().get(IoCounter.SEND_DROPPED), tx.counters().toString());
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TRAINS));
+        List<byte[]> got = receiveAll(rx, batch(64, 2048), 46);
+        for (int i = 0; i < 46; i++) {
+            assertArrayEquals(payload(i, 1400), got.get(i), "datagram " + i);
+        }
+        List<Completion> completions = new ArrayList<>();
+        while (completions.isEmpty()) {
+            if (tx.readErrorQueue((o, e, c, info, d) -> completions.add(new Completion(o, e, c, info, d))) == 0) {
+                tx.awaitErrorQueue();
+            }
+        }
+        assertEquals(0, completions.getFirst().info());
+        assertEquals(0, completions.getFirst().data());
+    }
+
+    @Test
     void zerocopySendNeedsTheOption() throws Exception {
         UdpSocket tx = openLoopback();
         SendBatch sb = sendBatch(1);

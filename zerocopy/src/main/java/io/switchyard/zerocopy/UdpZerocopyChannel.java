@@ -20,8 +20,11 @@ import io.switchyard.io.UdpSocket;
  *       or downgraded: its {@link UdpSocket#zeroCopySends()} did not move) the result is
  *       {@link SendStatus#SENT_BY_COPY}, so the tracker's id numbering stays the kernel's; so
  *       is a batch of more than {@link #MAX_ZEROCOPY_BUFFERS} buffers, sent by copy at once.
- *       A copying send that the kernel takes only in part (datagram by datagram after a GSO
- *       downgrade, send buffer filling up) counts as sent: the rest is dropped as UDP may.</li>
+ *       A batch made by {@link PacketBatch#addTrain} (one contiguous buffer, a segment size)
+ *       goes as one train through {@link SendBatch#addTrain}. A copying send that the kernel
+ *       takes only in part (datagram by datagram after a GSO downgrade, send buffer filling
+ *       up) is {@link SendStatus#SENT_IN_PART}, with {@link #unsentDatagrams()} for the
+ *       tracker to count: nothing is lost uncounted.</li>
  *   <li>{@link #drainErrorQueue}: {@link UdpSocket#readErrorQueue} with a sink held in a field.</li>
  *   <li>Readiness: {@link #awaitErrorQueue()} parks on the io-native poller until EPOLLERR;
  *       see the package documentation for the loop that feeds the owning actor.</li>
@@ -46,12 +49,16 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
     private final ErrorQueueSink forward = this::forward;
     private CompletionSink sink;
     private int entries;
+    private int unsent;
     private boolean closed;
+
+    /** Segments of the largest GSO train (io-native's limit): room for a train from one buffer. */
+    private static final int MAX_TRAIN_SEGMENTS = 64;
 
     private UdpZerocopyChannel(UdpSocket socket, boolean zerocopy, int maxBatch) {
         this.socket = socket;
         this.zerocopy = zerocopy;
-        this.sendBatch = new SendBatch(maxBatch);
+        this.sendBatch = new SendBatch(Math.max(maxBatch, MAX_TRAIN_SEGMENTS));
     }
 
     /**
@@ -84,13 +91,22 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
 
     @Override
     public SendStatus send(PacketBatch batch, boolean zerocopy) {
+        unsent = 0;
         if (!socket.isOpen()) {
             return SendStatus.FAILED; // the send batch's memory went with the socket
         }
         sendBatch.clear();
-        for (int i = 0; i < batch.size(); i++) {
-            PacketBuffer b = batch.get(i);
-            sendBatch.add(b.slot(), b.offset(), b.length(), null);
+        int segment = batch.segmentSize();
+        if (segment > 0) {
+            PacketBuffer b = batch.get(0);
+            if (sendBatch.addTrain(b.slot(), b.offset(), b.length(), segment, null) == 0) {
+                return SendStatus.FAILED; // more segments than any train may carry
+            }
+        } else {
+            for (int i = 0; i < batch.size(); i++) {
+                PacketBuffer b = batch.get(i);
+                sendBatch.add(b.slot(), b.offset(), b.length(), null);
+            }
         }
         try {
             if (zerocopy && this.zerocopy && batch.size() <= MAX_ZEROCOPY_BUFFERS) {
@@ -102,10 +118,13 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
                 if (r == 0) {
                     return SendStatus.WOULD_BLOCK;
                 }
-                return socket.zeroCopySends() != before ? SendStatus.SENT : SendStatus.SENT_BY_COPY;
+                if (socket.zeroCopySends() != before) {
+                    return SendStatus.SENT; // one sendmsg: all or nothing
+                }
+                return copied(SendStatus.SENT_BY_COPY);
             }
             int r = socket.trySendTrain(sendBatch);
-            return r == 0 ? SendStatus.WOULD_BLOCK : zerocopy ? SendStatus.SENT_BY_COPY : SendStatus.SENT;
+            return r == 0 ? SendStatus.WOULD_BLOCK : copied(zerocopy ? SendStatus.SENT_BY_COPY : SendStatus.SENT);
         } catch (TransportException e) {
             return SendStatus.FAILED;
         } catch (IllegalArgumentException badTrain) {
@@ -113,6 +132,20 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
         } finally {
             sendBatch.clear(); // drop the references to pooled memory
         }
+    }
+
+    /**
+     * A copying send went out datagram by datagram (GSO off or just downgraded) and may have
+     * stopped at a full send buffer: report the rest instead of calling it sent.
+     */
+    private SendStatus copied(SendStatus whole) {
+        unsent = sendBatch.remaining();
+        return unsent == 0 ? whole : SendStatus.SENT_IN_PART;
+    }
+
+    @Override
+    public int unsentDatagrams() {
+        return unsent;
     }
 
     @Override

@@ -18,13 +18,18 @@ package io.switchyard.zerocopy;
  *       then never asks for a zerocopy send. Called once, before any send.</li>
  *   <li>{@link #send(PacketBatch, boolean)}: exactly one {@code sendmsg(2)} on the connected
  *       socket carrying the batch: one iovec per buffer ({@code slot + offset}, {@code length});
- *       with more than one buffer a {@code UDP_SEGMENT} cmsg of the first buffer's length (GSO).
+ *       with more than one buffer a {@code UDP_SEGMENT} cmsg of the first buffer's length (GSO);
+ *       for a batch made by {@link PacketBatch#addTrain} a {@code UDP_SEGMENT} cmsg of
+ *       {@link PacketBatch#segmentSize()} over the one buffer.
  *       Flags: {@code MSG_DONTWAIT}, plus {@code MSG_ZEROCOPY (0x4000000)} when
  *       {@code zerocopy} is true. The kernel numbers each successful MSG_ZEROCOPY
  *       {@code sendmsg} with the next 32-bit id (starting at 0 on a fresh socket); a call that
  *       fails consumes no id. So: exactly one message per call, never {@code sendmmsg} here,
  *       and never MSG_ZEROCOPY behind the tracker's back. Map the result:
- *       success → {@link SendStatus#SENT}; EAGAIN/EWOULDBLOCK → {@link SendStatus#WOULD_BLOCK};
+ *       success → {@link SendStatus#SENT}; a copying send taken only in part (possible only
+ *       when GSO is off, datagram by datagram) → {@link SendStatus#SENT_IN_PART} with
+ *       {@link #unsentDatagrams()}; EAGAIN/EWOULDBLOCK before anything went out →
+ *       {@link SendStatus#WOULD_BLOCK};
  *       ENOBUFS → {@link SendStatus#NO_BUFFERS} (for zerocopy sends this is the optmem limit
  *       on pending notifications; the tracker resends the same batch by copying); anything
  *       else that means the batch will not go out → {@link SendStatus#FAILED}. GSO downgrades
@@ -38,9 +43,12 @@ package io.switchyard.zerocopy;
  *       passing every entry whatever its origin. Return the number of entries. No allocation
  *       per entry. Throw only for a broken socket (EBADF and the like).</li>
  * </ul>
- * The poller side: epoll always reports EPOLLERR (it need not be requested) and, level-triggered,
- * keeps reporting it until the error queue is empty; on it, the owner calls
- * {@link ZerocopyCompletionTracker#onErrorQueueReadable()}.
+ * The poller side: epoll always reports EPOLLERR (it need not be requested). io-native registers
+ * sockets edge-triggered (EPOLLET), so EPOLLERR comes once per wake-up of the socket, and the
+ * kernel wakes it for every completion it queues (even one merged into an entry already on
+ * the queue); the socket's readiness latches the edge until the next wait. On it, the owner
+ * calls {@link ZerocopyCompletionTracker#onErrorQueueReadable()}, which reads until the queue
+ * is empty (see the package documentation for the watcher loop).
  *
  * <p>The product implementation is {@link UdpZerocopyChannel} over {@code io-native}'s
  * {@code UdpSocket}; the real-kernel tests that use it pin down the facts above: ids start at
@@ -58,4 +66,12 @@ public interface ZerocopyChannel {
 
     /** Reads the error queue until empty, handing every entry to the sink; returns the count. */
     int drainErrorQueue(CompletionSink sink);
+
+    /**
+     * After a {@link #send} that returned {@link SendStatus#SENT_IN_PART}: how many of the
+     * batch's datagrams did not go out (a train counts its segments). 0 after any other result.
+     */
+    default int unsentDatagrams() {
+        return 0;
+    }
 }

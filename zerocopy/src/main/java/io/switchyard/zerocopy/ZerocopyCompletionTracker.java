@@ -106,7 +106,9 @@ public final class ZerocopyCompletionTracker {
 
     /**
      * Sends the batch as one message, taking ownership of its buffers unless the outcome is
-     * {@link SendOutcome#WOULD_BLOCK}. On every other outcome the batch is left empty.
+     * {@link SendOutcome#WOULD_BLOCK}. On every other outcome the batch is left empty. A copying
+     * send that the kernel took only in part is {@link SendOutcome#SENT_COPY}, its unsent
+     * datagrams counted as {@link ZerocopyCounter#UNSENT_DATAGRAMS}.
      */
     public SendOutcome send(PacketBatch batch) {
         if (batch.isEmpty()) {
@@ -138,6 +140,9 @@ public final class ZerocopyCompletionTracker {
                         batch.releaseAll();
                         return SendOutcome.SENT_COPY;
                     }
+                    case SENT_IN_PART -> {
+                        return sentInPart(batch);
+                    }
                     case WOULD_BLOCK -> {
                         return SendOutcome.WOULD_BLOCK;
                     }
@@ -158,6 +163,7 @@ public final class ZerocopyCompletionTracker {
                 batch.releaseAll();
                 yield SendOutcome.SENT_COPY;
             }
+            case SENT_IN_PART -> sentInPart(batch);
             case WOULD_BLOCK -> SendOutcome.WOULD_BLOCK;
             case NO_BUFFERS, FAILED -> drop(batch);
         };
@@ -267,6 +273,14 @@ public final class ZerocopyCompletionTracker {
         ring[nextId & mask] = head;
         nextId++;
         held++;
+    }
+
+    /** A copying send the kernel took in part: what went out is sent, the rest is counted. */
+    private SendOutcome sentInPart(PacketBatch batch) {
+        counters.increment(ZerocopyCounter.COPY_SENDS);
+        counters.add(ZerocopyCounter.UNSENT_DATAGRAMS, channel.unsentDatagrams());
+        batch.releaseAll();
+        return SendOutcome.SENT_COPY;
     }
 
     private SendOutcome drop(PacketBatch batch) {

@@ -44,7 +44,12 @@ public enum ZerocopyCounter {
     /** A send after the tracker was closed; the batch was dropped. */
     SEND_AFTER_CLOSE(19, "send after close: batch dropped"),
     /** Sends still outstanding when the socket was closed, released after the close grace. */
-    RELEASED_AFTER_CLOSE(20, "sends released after socket close");
+    RELEASED_AFTER_CLOSE(20, "sends released after socket close"),
+    /**
+     * Datagrams of a copying send that the kernel took only in part (datagram by datagram after
+     * a GSO downgrade, the send buffer full): dropped, like a full queue drops.
+     */
+    UNSENT_DATAGRAMS(21, "datagrams of a partly sent batch: dropped");
 
     private final int id;
     private final String label;

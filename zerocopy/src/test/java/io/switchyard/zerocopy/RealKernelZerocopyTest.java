@@ -128,4 +128,41 @@ class RealKernelZerocopyTest {
             }
         }
     }
+
+    @Test
+    void aTrainFromOne64KiBSlotArrivesAsItsSegmentsWithAndWithoutZerocopy() throws Throwable {
+        assumeTrue(linux());
+        MpmcBufferPool pool = leakCheck.large(4, counters);
+        try (DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            receiver.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            try (var channel = UdpZerocopyChannel.open(io.switchyard.io.UdpOptions.create().sendBuffer(1 << 20)
+                    .connect((InetSocketAddress) receiver.getLocalAddress()), 1)) {
+                var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters, () -> now);
+                var copying = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults()
+                        .withSizeThreshold(Integer.MAX_VALUE), new ZerocopyCounters(), () -> now);
+                var batch = new PacketBatch(1);
+                int segments = 46;
+                int last = 1000;
+                for (int round = 0; round < 2; round++) {
+                    PacketBuffer b = pool.acquire();
+                    int length = (segments - 1) * 1400 + last;
+                    b.window(0, length);
+                    for (int i = 0; i < length; i++) {
+                        int segment = i / 1400;
+                        b.slot().set(ValueLayout.JAVA_BYTE, i, (byte) ((round * 64 + segment) * 31 + i % 1400));
+                    }
+                    assertTrue(batch.addTrain(b, 1400));
+                    var outcome = (round == 0 ? tracker : copying).send(batch);
+                    assertEquals(round == 0 ? SendOutcome.SENT_ZEROCOPY : SendOutcome.SENT_COPY, outcome);
+                    for (int s = 0; s < segments; s++) {
+                        assertReceived(receiver, s == segments - 1 ? last : 1400, round * 64 + s);
+                    }
+                }
+                awaitCompletions(tracker);
+                assertEquals(1, counters.get(ZerocopyCounter.COMPLETED_COPIED), "loopback copies");
+                assertEquals(2, channel.socket().counters().get(io.switchyard.io.IoCounter.GSO_TRAINS));
+            }
+        }
+    }
 }

@@ -49,6 +49,9 @@ final class SimulatedZerocopyKernel implements ZerocopyChannel {
     final Deque<SendStatus> copyStatuses = new ArrayDeque<>();
     final List<Sent> sent = new ArrayList<>();
     int drains;
+    /** What {@link #unsentDatagrams()} reports after an injected {@link SendStatus#SENT_IN_PART}. */
+    int unsentOnPartial = 1;
+    private int lastUnsent;
 
     SimulatedZerocopyKernel(int firstId) {
         this.nextId = firstId;
@@ -71,6 +74,13 @@ final class SimulatedZerocopyKernel implements ZerocopyChannel {
             assertTrue(buffers[i].isHeld(), "sending a released buffer");
         }
         SendStatus injected = (zerocopy ? zerocopyStatuses : copyStatuses).poll();
+        lastUnsent = 0;
+        if (injected == SendStatus.SENT_IN_PART) {
+            // A copying send (zerocopy asked, but sent by copy) that the kernel took in part.
+            lastUnsent = unsentOnPartial;
+            sent.add(new Sent(false, -1, List.of(buffers), batch.byteCount()));
+            return injected;
+        }
         if (injected != null && injected != SendStatus.SENT) {
             return injected; // a failed sendmsg consumes no id
         }
@@ -81,6 +91,11 @@ final class SimulatedZerocopyKernel implements ZerocopyChannel {
         }
         sent.add(new Sent(zerocopy, id, List.of(buffers), batch.byteCount()));
         return SendStatus.SENT;
+    }
+
+    @Override
+    public int unsentDatagrams() {
+        return lastUnsent;
     }
 
     @Override

@@ -293,6 +293,51 @@ class ZerocopyCompletionTrackerTest {
     }
 
     @Test
+    void aSendTakenInPartCountsItsUnsentDatagramsOnBothPaths() {
+        var kernel = new SimulatedZerocopyKernel(0);
+        var tracker = tracker(kernel, ZerocopyConfig.defaults(), 0);
+        // Zerocopy asked, sent by copy (GSO off) and only 3 of 8 went out.
+        kernel.zerocopyStatuses.add(SendStatus.SENT_IN_PART);
+        kernel.unsentOnPartial = 5;
+        PacketBatch batch = train();
+        var buffers = buffersOf(batch);
+        assertEquals(SendOutcome.SENT_COPY, tracker.send(batch));
+        assertTrue(batch.isEmpty());
+        assertTrue(noneHeld(buffers), "a copying send frees the buffers at once");
+        assertEquals(5, counters.get(ZerocopyCounter.UNSENT_DATAGRAMS));
+        assertEquals(0, tracker.nextSendId(), "no id taken");
+        // The copy path (below the threshold), 2 of 4 unsent.
+        kernel.copyStatuses.add(SendStatus.SENT_IN_PART);
+        kernel.unsentOnPartial = 2;
+        assertEquals(SendOutcome.SENT_COPY, tracker.send(batch(4, 1000)));
+        assertEquals(7, counters.get(ZerocopyCounter.UNSENT_DATAGRAMS));
+        assertEquals(2, counters.get(COPY_SENDS));
+        assertEquals(0, tracker.outstandingSends());
+    }
+
+    @Test
+    void aTrainFromOneBufferIsOneSendOfItsBytes() {
+        MpmcBufferPool large = leakCheck.large(2, counters);
+        var kernel = new SimulatedZerocopyKernel(0);
+        var tracker = tracker(kernel, ZerocopyConfig.defaults(), 0);
+        var batch = new PacketBatch(4);
+        PacketBuffer slot = large.acquire().window(0, 46 * SEGMENT);
+        assertTrue(batch.addTrain(slot, SEGMENT));
+        PacketBuffer other = large.acquire();
+        assertFalse(batch.add(other), "a train is the batch's only buffer");
+        assertEquals(SEGMENT, batch.segmentSize());
+        assertEquals(46L * SEGMENT, batch.byteCount());
+        assertEquals(SendOutcome.SENT_ZEROCOPY, tracker.send(batch));
+        assertEquals(0, batch.segmentSize(), "cleared with the batch");
+        assertTrue(slot.isHeld());
+        kernel.completeAll(false);
+        tracker.onErrorQueueReadable();
+        assertFalse(slot.isHeld());
+        assertEquals(1, large.inUse(), "the refused add's buffer is still the caller's");
+        other.release();
+    }
+
+    @Test
     void failedSendsDropTheBatchAndCountIt() {
         var kernel = new SimulatedZerocopyKernel(0);
         var tracker = tracker(kernel, ZerocopyConfig.defaults(), 0);

@@ -1,5 +1,8 @@
 package io.switchyard.bench.zerocopy;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import io.switchyard.io.UdpOptions;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBatch;
@@ -10,6 +13,10 @@ import io.switchyard.zerocopy.ZerocopyCompletionTracker;
 import io.switchyard.zerocopy.ZerocopyConfig;
 import io.switchyard.zerocopy.ZerocopyCounter;
 import io.switchyard.zerocopy.ZerocopyCounters;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -18,35 +25,63 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * GSO trains of pooled 1,400-byte segments, one {@code sendmsg} each, through the product path ({@link ZerocopyCompletionTracker} over {@link UdpZerocopyChannel}),
- * with MSG_ZEROCOPY forced on (the back-off disabled: {@code maxCopiedRatio} 1.0) and off
- * (size threshold above the train), in alternating rounds, to two targets:
+ * GSO trains with MSG_ZEROCOPY forced on (the back-off disabled: {@code maxCopiedRatio} 1.0)
+ * and off (size threshold above the train), through the product path
+ * ({@link ZerocopyCompletionTracker} over {@link UdpZerocopyChannel}), one {@code sendmsg} per
+ * train, in alternating rounds. Two train shapes:
+ * <ul>
+ *   <li>{@code slot64k}: one 64 KiB pool slot cut into 46 x 1,400 B = 64,400 B with
+ *       {@link PacketBatch#addTrain} (adjacent iovecs, so a zerocopy send pins the slot's 16
+ *       pages). The shape issue 4 asks for.</li>
+ *   <li>{@code pooled17}: 17 pooled 2 KiB slots of 1,400 B (23,800 B), the largest train of
+ *       separate slots that can go zerocopy (one page frag per slot, MAX_SKB_FRAGS 17).</li>
+ * </ul>
+ * Two targets:
  * <ul>
  *   <li>{@code loopback}: a bound UDP socket on 127.0.0.1 that nobody reads (its queue overflows
  *       and the kernel drops): local delivery, where the kernel copies zerocopy pages anyway.</li>
- *   <li>{@code veth}: a veth pair, the far end moved into a private network namespace, up and
- *       without an address, with a static neighbour entry on the near end: every train leaves
- *       through the veth and is dropped in the namespace without local delivery (needs root and
- *       iproute2; skipped with the reason otherwise).</li>
+ *   <li>{@code veth}: a network namespace the bench creates, holding a veth pair: the near end
+ *       addressed with a static neighbour entry for the far end, the far end up without an
+ *       address, so every train leaves through the veth and is dropped there without local
+ *       delivery. The sending thread enters the namespace ({@code setns}); the host's network
+ *       is not touched. Needs root and iproute2 (skipped with the reason otherwise).</li>
  * </ul>
- * Trains are 17 segments (23,800 bytes) by default ({@code -Dbench.segments=N}): a zerocopy skb
- * pins at most MAX_SKB_FRAGS (17) frags and every pooled 2 KiB slot is one frag, so a 64 KiB
- * train of 46 slots cannot go zerocopy at all ({@link UdpZerocopyChannel} copies it).
  * Per case and round: throughput, the sending thread's CPU time per GB sent
  * ({@link ThreadMXBean#getCurrentThreadCpuTime}, user + system of this thread; softirq work
  * the kernel charges elsewhere is not in it), and the completion verdicts (copy ratio = sends
  * completed COPIED / all completed). Each case waits for its outstanding completions before
- * the next starts. Run: {@code java -cp <bench classpath> io.switchyard.bench.zerocopy.GsoZerocopyBench [rounds] [seconds]}.
+ * the next starts. Run:
+ * {@code java --enable-native-access=ALL-UNNAMED -cp <classpath> io.switchyard.bench.zerocopy.GsoZerocopyBench [rounds] [seconds] [shapes]},
+ * shapes a comma list of {@code slot64k,pooled17} (default both).
  */
 public final class GsoZerocopyBench {
     static final int SEGMENT = 1400;
-    static final int SEGMENTS = Integer.getInteger("bench.segments", 17);
     static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    record Result(String target, String mode, int round, long bytes, long wallNanos, long cpuNanos,
-                  long completedZerocopy, long completedCopied, long windowFull, long zcSends, long copySends) {
+    /** A train shape: how a batch is filled. */
+    enum Shape {
+        SLOT64K("slot64k", 46), POOLED17("pooled17", 17);
+
+        final String label;
+        final int segments;
+
+        Shape(String label, int segments) {
+            this.label = label;
+            this.segments = segments;
+        }
+
+        int bytes() {
+            return segments * SEGMENT;
+        }
+    }
+
+    record Result(String target, Shape shape, String mode, int round, long bytes, long sends, long wallNanos,
+                  long cpuNanos, long completedZerocopy, long completedCopied, long windowFull, long zcSends,
+                  long copySends) {
         double gbitPerSecond() {
             return bytes * 8.0 / wallNanos;
         }
@@ -64,47 +99,70 @@ public final class GsoZerocopyBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-        List<Result> results = new ArrayList<>();
-        try (var sink = java.nio.channels.DatagramChannel.open()) {
-            sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            runTarget("loopback", (InetSocketAddress) sink.getLocalAddress(), rounds, seconds, results);
+        List<Shape> shapes = new ArrayList<>();
+        for (String s : (args.length > 2 ? args[2] : "slot64k,pooled17").split(",")) {
+            shapes.add(Shape.valueOf(s.strip().toUpperCase(Locale.ROOT)));
         }
-        String reason = Veth.unavailableReason();
-        if (reason != null) {
-            System.out.println("veth: skipped: " + reason);
-        } else {
-            try (Veth veth = Veth.create()) {
-                runTarget("veth", veth.peer(), rounds, seconds, results);
+        List<Result> results = new ArrayList<>();
+        var poolCounters = new ZerocopyCounters();
+        try (var mtu = MpmcBufferPool.mtu(Shape.POOLED17.segments * 512, false, poolCounters);
+             var large = MpmcBufferPool.large(512, false, poolCounters);
+             var sink = java.nio.channels.DatagramChannel.open()) {
+            sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            runTarget("loopback", (InetSocketAddress) sink.getLocalAddress(), shapes, mtu, large, rounds, seconds, results);
+            String reason = Veth.unavailableReason();
+            if (reason != null) {
+                System.out.println("veth: skipped: " + reason);
+            } else {
+                try (Veth veth = Veth.create()) {
+                    veth.inside(() -> {
+                        runTarget("veth", veth.peer(), shapes, mtu, large, rounds, seconds, results);
+                        return null;
+                    });
+                }
             }
         }
         System.out.println();
-        System.out.println("target   mode      round  Gbit/s  cpu-s/GB  copied/completed  zc-sends copy-sends window-full");
+        System.out.println("target   shape     mode      round  Gbit/s  cpu-s/GB  copied/completed  zc-sends copy-sends window-full");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-8s %-9s %5d %7.2f %9.3f  %16s %9d %10d %11d%n", r.target, r.mode, r.round,
-                    r.gbitPerSecond(), r.cpuSecondsPerGb(), r.copyRatio(), r.zcSends, r.copySends, r.windowFull);
+            System.out.printf(Locale.ROOT, "%-8s %-9s %-9s %5d %7.2f %9.3f  %16s %9d %10d %11d%n", r.target, r.shape.label,
+                    r.mode, r.round, r.gbitPerSecond(), r.cpuSecondsPerGb(), r.copyRatio(), r.zcSends, r.copySends,
+                    r.windowFull);
         }
         System.out.println();
         for (String target : new String[] {"loopback", "veth"}) {
-            List<Double> cpu = new ArrayList<>();
-            List<Double> thr = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                Result zc = find(results, target, "zerocopy", round);
-                Result copy = find(results, target, "copy", round);
-                if (zc != null && copy != null) {
-                    cpu.add(zc.cpuSecondsPerGb() / copy.cpuSecondsPerGb());
-                    thr.add(zc.gbitPerSecond() / copy.gbitPerSecond());
+            for (Shape shape : shapes) {
+                List<Double> cpu = new ArrayList<>();
+                List<Double> thr = new ArrayList<>();
+                List<Double> zcCpu = new ArrayList<>();
+                List<Double> copyCpu = new ArrayList<>();
+                List<Double> zcThr = new ArrayList<>();
+                List<Double> copyThr = new ArrayList<>();
+                for (int round = 1; round < rounds; round++) { // round 0 is the warm-up, discarded
+                    Result zc = find(results, target, shape, "zerocopy", round);
+                    Result copy = find(results, target, shape, "copy", round);
+                    if (zc != null && copy != null) {
+                        cpu.add(zc.cpuSecondsPerGb() / copy.cpuSecondsPerGb());
+                        thr.add(zc.gbitPerSecond() / copy.gbitPerSecond());
+                        zcCpu.add(zc.cpuSecondsPerGb());
+                        copyCpu.add(copy.cpuSecondsPerGb());
+                        zcThr.add(zc.gbitPerSecond());
+                        copyThr.add(copy.gbitPerSecond());
+                    }
                 }
-            }
-            if (!cpu.isEmpty()) {
-                System.out.printf(Locale.ROOT, "%s: per-round zerocopy/copy ratios, median (min..max): CPU per GB %s, throughput %s%n",
-                        target, summary(cpu), summary(thr));
+                if (!cpu.isEmpty()) {
+                    System.out.printf(Locale.ROOT, "%s %s (%d rounds after warm-up), median (min..max): zerocopy/copy CPU per GB %s,"
+                                    + " throughput %s; CPU-s/GB zerocopy %s, copy %s; Gbit/s zerocopy %s, copy %s%n",
+                            target, shape.label, cpu.size(), summary(cpu), summary(thr), summary(zcCpu), summary(copyCpu),
+                            summary(zcThr), summary(copyThr));
+                }
             }
         }
     }
 
-    private static Result find(List<Result> results, String target, String mode, int round) {
+    private static Result find(List<Result> results, String target, Shape shape, String mode, int round) {
         for (Result r : results) {
-            if (r.target.equals(target) && r.mode.equals(mode) && r.round == round) {
+            if (r.target.equals(target) && r.shape == shape && r.mode.equals(mode) && r.round == round) {
                 return r;
             }
         }
@@ -119,40 +177,42 @@ public final class GsoZerocopyBench {
         return String.format(Locale.ROOT, "%.2f (%.2f..%.2f)", median, sorted.get(0), sorted.get(n - 1));
     }
 
-    private static void runTarget(String target, InetSocketAddress peer, int rounds, double seconds, List<Result> out)
-            throws Exception {
-        var poolCounters = new ZerocopyCounters();
-        try (var pool = MpmcBufferPool.mtu(SEGMENTS * 512, false, poolCounters)) {
-            for (int round = 0; round < rounds; round++) {
-                boolean zcFirst = round % 2 == 0; // alternate which case goes first
-                for (int k = 0; k < 2; k++) {
-                    boolean zerocopy = (k == 0) == zcFirst;
-                    out.add(runCase(target, peer, pool, zerocopy, round, seconds));
+    private static void runTarget(String target, InetSocketAddress peer, List<Shape> shapes, MpmcBufferPool mtu,
+                                  MpmcBufferPool large, int rounds, double seconds, List<Result> out) throws Exception {
+        for (int round = 0; round < rounds; round++) {
+            // Alternate which mode goes first, and rotate the shapes, round by round.
+            for (int k = 0; k < shapes.size(); k++) {
+                Shape shape = shapes.get((k + round) % shapes.size());
+                boolean zcFirst = round % 2 == 0;
+                for (int m = 0; m < 2; m++) {
+                    boolean zerocopy = (m == 0) == zcFirst;
+                    out.add(runCase(target, peer, shape, shape == Shape.SLOT64K ? large : mtu, zerocopy, round, seconds));
                 }
             }
         }
     }
 
-    private static Result runCase(String target, InetSocketAddress peer, MpmcBufferPool pool, boolean zerocopy,
-                                  int round, double seconds) throws Exception {
+    private static Result runCase(String target, InetSocketAddress peer, Shape shape, MpmcBufferPool pool,
+                                  boolean zerocopy, int round, double seconds) throws Exception {
         var counters = new ZerocopyCounters();
         var config = ZerocopyConfig.defaults().withMaxOutstandingSends(256)
                 .withBackoff(64, 1.0, Duration.ofSeconds(1), Duration.ofSeconds(60));
         if (!zerocopy) {
             config = config.withSizeThreshold(Integer.MAX_VALUE);
         }
-        try (var channel = UdpZerocopyChannel.open(UdpOptions.create().sendBuffer(4 << 20).connect(peer), SEGMENTS)) {
+        try (var channel = UdpZerocopyChannel.open(UdpOptions.create().sendBuffer(4 << 20).connect(peer), shape.segments)) {
             if (zerocopy && !channel.enableZerocopy()) {
                 throw new IllegalStateException("SO_ZEROCOPY unavailable on this kernel/transport");
             }
             var tracker = new ZerocopyCompletionTracker(channel, config, counters, System::nanoTime);
-            var batch = new PacketBatch(SEGMENTS);
+            var batch = new PacketBatch(shape.segments);
             long bytes = 0;
+            long sends = 0;
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long end = t0 + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
-                if (batch.isEmpty() && !fill(pool, batch)) {
+                if (batch.isEmpty() && !fill(shape, pool, batch)) {
                     channel.awaitErrorQueue(); // all buffers wait for completions
                     tracker.onErrorQueueReadable();
                     continue;
@@ -163,6 +223,7 @@ public final class GsoZerocopyBench {
                     channel.socket().awaitWritable();
                 } else if (outcome != SendOutcome.DROPPED) {
                     bytes += n;
+                    sends++;
                 }
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -174,21 +235,30 @@ public final class GsoZerocopyBench {
             long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
             batch.releaseAll();
             if (Boolean.getBoolean("bench.debug")) {
-                System.out.println(target + " " + zerocopy + " gso=" + channel.socket().gsoEnabled() + " io=" + channel.socket().counters()
-                        + " zcSends=" + channel.socket().zeroCopySends() + " zc=" + counters);
+                System.out.println(target + " " + shape.label + " " + zerocopy + " gso=" + channel.socket().gsoEnabled()
+                        + " io=" + channel.socket().counters() + " zcSends=" + channel.socket().zeroCopySends()
+                        + " zc=" + counters);
             }
             tracker.close();
             channel.close();
             tracker.socketClosed();
-            return new Result(target, zerocopy ? "zerocopy" : "copy", round, bytes, wall, cpu,
+            if (counters.get(ZerocopyCounter.SEND_FAILED) > 0 || counters.get(ZerocopyCounter.UNSENT_DATAGRAMS) > 0) {
+                System.out.println("warning: " + target + " " + shape.label + " " + (zerocopy ? "zerocopy" : "copy")
+                        + " round " + round + ": " + counters);
+            }
+            return new Result(target, shape, zerocopy ? "zerocopy" : "copy", round, bytes, sends, wall, cpu,
                     counters.get(ZerocopyCounter.COMPLETED_ZEROCOPY), counters.get(ZerocopyCounter.COMPLETED_COPIED),
                     counters.get(ZerocopyCounter.WINDOW_FULL_FALLBACK), counters.get(ZerocopyCounter.ZEROCOPY_SENDS),
                     counters.get(ZerocopyCounter.COPY_SENDS));
         }
     }
 
-    private static boolean fill(MpmcBufferPool pool, PacketBatch batch) {
-        for (int i = 0; i < SEGMENTS; i++) {
+    private static boolean fill(Shape shape, MpmcBufferPool pool, PacketBatch batch) {
+        if (shape == Shape.SLOT64K) {
+            PacketBuffer b = pool.acquire();
+            return b != null && batch.addTrain(b.window(0, shape.bytes()), SEGMENT);
+        }
+        for (int i = 0; i < shape.segments; i++) {
             PacketBuffer b = pool.acquire();
             if (b == null) {
                 batch.releaseAll();
@@ -199,16 +269,16 @@ public final class GsoZerocopyBench {
         return true;
     }
 
-    /** A veth pair whose far end sits, up and unaddressed, in a private namespace. */
+    /**
+     * A network namespace holding a veth pair: {@code zcb0} (10.252.0.1/30, a permanent
+     * neighbour entry for .2) and {@code zcb1} (up, no address). Deleting the namespace deletes both.
+     */
     static final class Veth implements AutoCloseable {
+        private static final int CLONE_NEWNET = 0x40000000;
         final String ns;
-        final String link;
-        final int subnet;
 
-        private Veth(String ns, String link, int subnet) {
+        private Veth(String ns) {
             this.ns = ns;
-            this.link = link;
-            this.subnet = subnet;
         }
 
         static String unavailableReason() throws Exception {
@@ -222,20 +292,16 @@ public final class GsoZerocopyBench {
         }
 
         static Veth create() throws Exception {
-            long pid = ProcessHandle.current().pid();
-            String tag = Long.toString(pid % 100000, 36) + Long.toString(System.nanoTime() % 1296, 36);
-            var veth = new Veth("zcb" + tag, "zcb" + tag, 16 + (int) (pid % 200));
-            String peerLink = veth.link + "p";
+            var veth = new Veth("zcb-" + ProcessHandle.current().pid());
             check(run("ip", "netns", "add", veth.ns));
             try {
-                check(run("ip", "link", "add", veth.link, "type", "veth", "peer", "name", peerLink));
-                check(run("ip", "link", "set", peerLink, "netns", veth.ns));
-                check(run("ip", "netns", "exec", veth.ns, "ip", "link", "set", peerLink, "up"));
-                check(run("ip", "addr", "add", "10.252." + veth.subnet + ".1/30", "dev", veth.link));
-                check(run("ip", "link", "set", veth.link, "up"));
+                veth.ip("link", "set", "lo", "up");
+                veth.ip("link", "add", "zcb0", "type", "veth", "peer", "name", "zcb1");
+                veth.ip("addr", "add", "10.252.0.1/30", "dev", "zcb0");
+                veth.ip("link", "set", "zcb0", "up");
+                veth.ip("link", "set", "zcb1", "up");
                 // A static neighbour: frames go out at once, no ARP (the far end has no address).
-                check(run("ip", "neigh", "replace", "10.252." + veth.subnet + ".2", "lladdr", "02:00:00:00:00:02",
-                        "nud", "permanent", "dev", veth.link));
+                veth.ip("neigh", "replace", "10.252.0.2", "lladdr", "02:00:00:00:00:02", "nud", "permanent", "dev", "zcb0");
             } catch (Exception e) {
                 veth.close();
                 throw e;
@@ -244,7 +310,52 @@ public final class GsoZerocopyBench {
         }
 
         InetSocketAddress peer() throws Exception {
-            return new InetSocketAddress(InetAddress.getByName("10.252." + subnet + ".2"), 9);
+            return new InetSocketAddress(InetAddress.getByName("10.252.0.2"), 9);
+        }
+
+        private void ip(String... args) throws Exception {
+            String[] cmd = new String[args.length + 3];
+            cmd[0] = "ip";
+            cmd[1] = "-n";
+            cmd[2] = ns;
+            System.arraycopy(args, 0, cmd, 3, args.length);
+            check(run(cmd));
+        }
+
+        /** Runs {@code task} on a platform thread that has entered the namespace (setns). */
+        <T> T inside(Callable<T> task) throws Exception {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+            MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            AtomicReference<Object> result = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().name("bench-in-" + ns).start(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + ns), 0);
+                    if (fd < 0) {
+                        throw new IllegalStateException("open /var/run/netns/" + ns + " failed");
+                    }
+                    int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
+                    int ignored = (int) close.invokeExact(fd);
+                    if (rc != 0) {
+                        throw new IllegalStateException("setns into " + ns + " failed");
+                    }
+                    result.set(task.call());
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            t.join();
+            if (failure.get() != null) {
+                throw new IllegalStateException("in namespace " + ns, failure.get());
+            }
+            @SuppressWarnings("unchecked")
+            T value = (T) result.get();
+            return value;
         }
 
         private static void check(int rc) {
@@ -265,7 +376,6 @@ public final class GsoZerocopyBench {
 
         @Override
         public void close() throws Exception {
-            run("ip", "link", "del", link);
             run("ip", "netns", "del", ns);
         }
     }

@@ -52,7 +52,17 @@ public final class Linux {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 
-    /** Kernel limits for one UDP GSO send (UDP_MAX_SEGMENTS; max UDP payload over IPv4). */
+    /**
+     * Kernel limits for one UDP GSO send (UDP_MAX_SEGMENTS; max UDP payload over IPv4). 64 is
+     * what every kernel with UDP GSO accepts; newer ones (6.x) accept 128, but a train above 64
+     * would fail with EINVAL on older kernels and trip the GSO downgrade, so we send at most 64.
+     */
     public static final int GSO_MAX_SEGMENTS = 64;
     public static final int GSO_MAX_BYTES = 65_507;
+    /**
+     * Segments one GRO receive may deliver in one buffer that the receive side is sized for up
+     * front: a local GSO train arrives at a GRO socket whole, and newer kernels (6.x, this
+     * machine's 6.18) accept 128-segment trains from any sender. More would still be handled.
+     */
+    public static final int GRO_MAX_SEGMENTS = 128;
 }

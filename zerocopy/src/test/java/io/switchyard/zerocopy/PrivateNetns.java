@@ -1,0 +1,194 @@
+package io.switchyard.zerocopy;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A network namespace a test creates ({@code ip netns add}) and deletes, so that real-kernel
+ * tests build their links there and never touch the host's network. Code runs inside it on a
+ * fresh platform thread that has entered it with {@code setns(2)}: sockets that thread opens
+ * belong to the namespace (the io-native epoll thread can still poll them: an fd works from any
+ * namespace). Virtual threads do not inherit it (they run on the carriers), so the test body
+ * stays on that platform thread. The idea is the router's interop {@code Netns.inside}, kept
+ * here in the zerocopy test scope.
+ *
+ * <p>Names carry the creating JVM's pid ({@code syzc-<pid>-<tag>}); {@link #create} first deletes
+ * namespaces of this prefix whose JVM is gone, never those of a live run.
+ *
+ * <p>Where namespaces cannot be made (not root, no iproute2) the test is skipped with the reason,
+ * except when the environment says {@code CI=true}: CI runs as root and must run these tests, so
+ * there a missing prerequisite fails the test instead of hiding it.
+ */
+final class PrivateNetns implements AutoCloseable {
+    private static final String PREFIX = "syzc-";
+    private static final int CLONE_NEWNET = 0x40000000;
+
+    final String name;
+
+    private PrivateNetns(String name) {
+        this.name = name;
+    }
+
+    /** Why namespaces cannot be made here, or null when they can. */
+    static String unavailable() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return "network namespaces are Linux only";
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))) {
+            return "iproute2 (ip) is not installed";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "creating a network namespace needs root";
+        }
+        return null;
+    }
+
+    static boolean onCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Skips (or, with CI=true, fails) the calling test when {@code reason} is not null. */
+    static void requireOrSkip(String reason) {
+        requireOrSkip(reason, onCi());
+    }
+
+    static void requireOrSkip(String reason, boolean ci) {
+        if (reason == null) {
+            return;
+        }
+        if (ci) {
+            Assertions.fail("CI=true, so this real-kernel test must run, but: " + reason);
+        }
+        Assumptions.assumeTrue(false, "skipped: " + reason);
+    }
+
+    /** Creates {@code syzc-<pid>-<tag>} with its loopback up; skips or fails as {@link #requireOrSkip}. */
+    static PrivateNetns create(String tag) throws IOException {
+        requireOrSkip(unavailable());
+        sweep();
+        String name = PREFIX + ProcessHandle.current().pid() + "-" + tag;
+        Result r = run("ip", "netns", "add", name);
+        if (r.exit != 0) {
+            requireOrSkip("ip netns add " + name + " refused: " + r.out.strip());
+        }
+        PrivateNetns ns = new PrivateNetns(name);
+        try {
+            ns.must("link", "set", "lo", "up");
+        } catch (IOException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+        return ns;
+    }
+
+    /** Runs {@code ip -n NAME args...} and fails on a non-zero exit. */
+    void must(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "-n", name));
+        cmd.addAll(List.of(args));
+        Result r = run(cmd.toArray(String[]::new));
+        if (r.exit != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit + ": " + r.out.strip());
+        }
+    }
+
+    /** Runs {@code task} on a new platform thread inside this namespace and returns its result. */
+    <T> T inside(Callable<T> task) throws Exception {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("in-" + name).start(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + name), 0);
+                if (fd < 0) {
+                    throw new IOException("open /var/run/netns/" + name + " failed");
+                }
+                int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
+                int ignored = (int) close.invokeExact(fd);
+                if (rc != 0) {
+                    throw new IOException("setns into " + name + " failed");
+                }
+                result.set(task.call());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.join();
+        Throwable f = failure.get();
+        if (f instanceof Exception e) {
+            throw e;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
+        return result.get();
+    }
+
+    /** Deletes namespaces of this prefix left by JVMs that are gone. */
+    private static void sweep() throws IOException {
+        for (String line : run("ip", "netns", "list").out.split("\n")) {
+            String n = line.strip().split(" ")[0];
+            if (!n.startsWith(PREFIX)) {
+                continue;
+            }
+            String rest = n.substring(PREFIX.length());
+            int dash = rest.indexOf('-');
+            try {
+                long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    run("ip", "netns", "del", n);
+                }
+            } catch (NumberFormatException notOurs) {
+                // another naming scheme: leave it alone
+            }
+        }
+    }
+
+    boolean exists() throws IOException {
+        return Files.exists(Path.of("/var/run/netns", name));
+    }
+
+    @Override
+    public void close() throws IOException {
+        run("ip", "netns", "del", name); // deletes its links with it
+    }
+
+    record Result(int exit, String out) {}
+
+    static Result run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) { // hang guard only
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " hung");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
