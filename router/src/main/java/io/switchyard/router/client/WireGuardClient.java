@@ -1,6 +1,7 @@
 package io.switchyard.router.client;
 
 import io.switchyard.config.Key32;
+import io.switchyard.router.noise.HandshakeGate;
 import io.switchyard.router.peer.Device;
 import io.switchyard.router.peer.HandshakeOutcome;
 import io.switchyard.router.peer.PeerEngine;
@@ -90,6 +91,11 @@ public final class WireGuardClient implements AutoCloseable {
 
     public Key32 publicKey() {
         return device.publicKey();
+    }
+
+    /** The local address this client sends from (what the hub sees as its endpoint). */
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
     }
 
     /**
@@ -238,7 +244,23 @@ public final class WireGuardClient implements AutoCloseable {
                     dropped++;
                 }
             }
-            default -> dropped++; // a client accepts no initiations: it has no listening role here
+            case WireGuard.MESSAGE_INITIATION_TYPE -> {
+                // The hub initiates too: to rekey a session it began, or, as responder, when it
+                // has data for us before our confirmation reached it. Answer as any peer does.
+                byte[] msg = new byte[len];
+                in.get(0, msg);
+                if (len == WireGuard.MESSAGE_INITIATION_SIZE
+                        && device.admit(msg, remoteAddress, false) == HandshakeGate.Verdict.ACCEPT
+                        && device.handleInitiation(msg) instanceof HandshakeOutcome.Completed done
+                        && done.peer() == remote) {
+                    remote.installSession(done.keys(), now);
+                    handshakes++;
+                    channel.write(ByteBuffer.wrap(done.response()));
+                } else {
+                    dropped++;
+                }
+            }
+            default -> dropped++;
         }
     }
 

@@ -140,6 +140,15 @@ class UpCommandTest {
                 + "\nAllowedIPs = " + allowed + "\n";
     }
 
+    /** Waits until the command has printed {@code text} (it prints after applying, so a moment later). */
+    private static void awaitErr(Running r, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!r.errText().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no \"" + text + "\" in: " + r.errText());
+            Thread.sleep(20);
+        }
+    }
+
     private static void awaitPeers(Running r, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (r.hub().config().peers().size() != n) {
@@ -186,7 +195,7 @@ class UpCommandTest {
                     .inheritIO().start();
             assertEquals(0, kill.waitFor(), "kill -HUP");
             awaitPeers(r, 2);
-            assertTrue(r.errText().contains("switchyard: reloaded"), r.errText());
+            awaitErr(r, "switchyard: reloaded");
             up.stop();
             assertEquals(0, r.exit().get(30, TimeUnit.SECONDS));
         } finally {
@@ -210,7 +219,7 @@ class UpCommandTest {
             Files.writeString(tmp, addPeer(text, "10.7.0.3/32"));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             awaitPeers(r, 2);
-            assertTrue(r.errText().contains("switchyard: reloaded"), r.errText());
+            awaitErr(r, "switchyard: reloaded");
 
             // An in-place save works too, and a broken one changes nothing.
             Files.writeString(file, addPeer(Files.readString(file), "10.7.0.4/32"));

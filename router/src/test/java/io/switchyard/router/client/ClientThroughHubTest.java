@@ -57,6 +57,46 @@ class ClientThroughHubTest {
         }
     }
 
+    /**
+     * The hub initiates to a client whose endpoint it knows (configured) when it has data for it
+     * and no session: the client answers like any WireGuard peer and gets the staged datagram.
+     */
+    @Test
+    void aClientAnswersTheHubsInitiationAndGetsWhatWasStaged() throws Exception {
+        Key32 hubKey = newKey();
+        Key32 a = newKey();
+        Key32 b = newKey();
+        try (Hub hub = Hub.start(new Config("ci", InterfaceConfig.of(hubKey), RouterSettings.defaults(), List.of()))) {
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", hub.localAddress().getPort());
+            try (WireGuardClient ca = WireGuardClient.open(a, pub(hubKey), at, A);
+                    WireGuardClient cb = WireGuardClient.open(b, pub(hubKey), at, B)) {
+                InetSocketAddress bAt = cb.localAddress();
+                hub.apply(new Config("ci", hub.config().iface(), hub.config().settings(), List.of(
+                        PeerConfig.of(pub(a), List.of(IpPrefix.of(A, 32))),
+                        new PeerConfig(pub(b), java.util.Optional.empty(), java.util.Optional.empty(),
+                                List.of(IpPrefix.of(B, 32)),
+                                java.util.Optional.of(new io.switchyard.config.Endpoint("127.0.0.1", bAt.getPort())), 0))));
+                ca.handshake(Duration.ofSeconds(10));
+                assertTrue(ca.send(B, 7, 8, "staged for b".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                byte[][] got = new byte[1][];
+                until(() -> {
+                    try {
+                        cb.poll((buf, off, len, src, dst) -> {
+                            got[0] = new byte[len];
+                            buf.get(off, got[0]);
+                        });
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    return got[0] != null;
+                }, ca);
+                assertArrayEquals("staged for b".getBytes(java.nio.charset.StandardCharsets.US_ASCII), got[0]);
+                assertEquals(1, cb.stats().handshakes(), "b answered the hub's initiation");
+                assertEquals(0, cb.stats().dropped(), cb.stats().toString());
+            }
+        }
+    }
+
     @Test
     void twoClientsExchangeDatagramsThroughTheHub(@TempDir Path dir) throws Exception {
         Key32 hubKey = newKey();
@@ -121,7 +161,7 @@ class ClientThroughHubTest {
                     assertTrue(ca.send(new byte[] {10, 5, 9, 9}, 1, 1, new byte[] {1}));
                     until(() -> hub.stats().drops().get(DropReason.NO_ROUTE) == noRoute + 1, ca, cb);
                     assertEquals(51, hub.stats().counters().get("forwarded"), hub.stats().toString());
-                    assertEquals(0, ca.stats().dropped() + cb.stats().dropped());
+                    assertEquals(0, ca.stats().dropped() + cb.stats().dropped(), ca.stats() + " / " + cb.stats());
                 }
             }
             rec.stop();
