@@ -4,10 +4,10 @@
  * <p>Helpers adding a package add one {@code exports} line, kept in alphabetical order.
  */
 module io.switchyard.router {
-    requires io.switchyard.actors;
+    requires transitive io.switchyard.actors;
     requires io.switchyard.io;
     requires io.switchyard.zerocopy;
-    requires io.switchyard.config;
+    requires transitive io.switchyard.config;
     requires com.github.benmanes.caffeine;
     requires org.bouncycastle.provider;
     requires info.picocli;

@@ -398,6 +398,23 @@ public final class ConfigParser {
             };
         }
 
+        private boolean validAddresses(At v) {
+            boolean ok = true;
+            for (String part : v.text().split(",")) {
+                String a = part.strip();
+                if (a.isEmpty()) {
+                    continue;
+                }
+                try {
+                    InterfaceAddress.parse(a);
+                } catch (IllegalArgumentException e) {
+                    error(v.line(), v.column(), "Address: found " + quote(a) + ", expected " + InterfaceAddress.EXPECTED);
+                    ok = false;
+                }
+            }
+            return ok;
+        }
+
         private static String canonical(String key, List<String> known) {
             for (String k : known) {
                 if (k.equalsIgnoreCase(key)) {
@@ -410,7 +427,12 @@ public final class ConfigParser {
         private void interfaceKey(InterfaceSection s, String key, int line, int column, At v) {
             String wgq = canonical(key, List.copyOf(WG_QUICK_KEYS));
             if (wgq != null) {
-                if (warnedWgQuick.add(wgq)) {
+                if (wgq.equals("Address")) {
+                    // Honoured: the hub's own overlay addresses. Each entry must parse.
+                    if (!validAddresses(v)) {
+                        return;
+                    }
+                } else if (warnedWgQuick.add(wgq)) {
                     warn(line, column, wgq + " is only used by wg-quick; Switchyard ignores it");
                 }
                 s.wgQuick.add(new InterfaceConfig.WgQuickSetting(wgq, v.text()));

@@ -45,6 +45,38 @@ public record InterfaceConfig(
         wgQuickSettings = List.copyOf(wgQuickSettings);
     }
 
+    /**
+     * The interface's own overlay addresses: every {@code Address} entry (wg-quick's key, which
+     * Switchyard honours: the hub answers on these itself), in file order. Empty if none.
+     */
+    public List<InterfaceAddress> addresses() {
+        List<InterfaceAddress> out = new java.util.ArrayList<>();
+        for (WgQuickSetting s : wgQuickSettings) {
+            if (s.key().equals("Address")) {
+                for (String part : s.value().split(",")) {
+                    if (!part.isBlank()) {
+                        out.add(InterfaceAddress.parse(part.strip()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A copy with {@code addresses} as its only {@code Address} entry (replacing any). */
+    public InterfaceConfig withAddresses(List<InterfaceAddress> addresses) {
+        List<WgQuickSetting> rest = new java.util.ArrayList<>();
+        for (WgQuickSetting s : wgQuickSettings) {
+            if (!s.key().equals("Address")) {
+                rest.add(s);
+            }
+        }
+        if (!addresses.isEmpty()) {
+            rest.add(0, new WgQuickSetting("Address", String.join(", ", addresses.stream().map(Object::toString).toList())));
+        }
+        return new InterfaceConfig(privateKey, privateKeyFile, listenPort, fwMark, rest);
+    }
+
     /** An interface with just a private key: random port, no fwmark. */
     public static InterfaceConfig of(Key32 privateKey) {
         return new InterfaceConfig(privateKey, Optional.empty(), 0, 0, List.of());

@@ -55,7 +55,13 @@ public enum DropReason {
     /** The handshake gave up (REKEY_ATTEMPT_TIME) or the peer was removed: staged packets dropped. */
     HANDSHAKE_GAVE_UP(19, "handshake never completed: staged packets dropped"),
     /** The kernel refused the send (unreachable, too big, socket closed). */
-    SEND_FAILED(20, "kernel refused the send");
+    SEND_FAILED(20, "kernel refused the send"),
+
+    // --- the hub's own overlay addresses (local endpoint actor) --------------------------------
+    /** For one of the hub's addresses, but nothing answers it: a protocol or port nobody serves. */
+    LOCAL_UNREACHABLE(21, "for the hub's own address, but no local endpoint takes it"),
+    /** The local UDP endpoint's receiver did not take the datagram (its mailbox full, or stopped). */
+    LOCAL_QUEUE_FULL(22, "local endpoint's receiver refused the datagram");
 
     private final int id;
     private final String label;

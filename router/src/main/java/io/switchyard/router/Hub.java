@@ -67,6 +67,22 @@ public final class Hub implements AutoCloseable {
         core.apply(Objects.requireNonNull(next, "next"));
     }
 
+    /**
+     * Serves UDP {@code port} on the hub's own overlay addresses (the interface's {@code Address}
+     * entries): datagrams peers send there are told to {@code receiver} as
+     * {@link OverlayDatagram}s, and the returned endpoint sends from that port into the overlay.
+     * An application inside the overlay, written in Java; see docs/embedding.md. The hub also
+     * answers ICMP echo (ping) on its addresses by itself.
+     *
+     * @param address one of the hub's addresses, or null (or a wildcard) for all of them
+     * @throws IllegalArgumentException if {@code address} is not one of the hub's, or the port is out of range
+     * @throws IllegalStateException if the port is bound already, or the hub is closed
+     */
+    public OverlayUdpEndpoint bindUdp(java.net.InetAddress address, int port,
+            io.switchyard.actors.ActorRef<? super OverlayDatagram> receiver) {
+        return core.bindUdp(address, port, receiver);
+    }
+
     /** The counters now: cheap (no pause of the data path), see {@link HubStats}. */
     public HubStats stats() {
         return core.stats();

@@ -109,11 +109,21 @@ public final class InnerUdp {
 
     /** RFC 1071 checksum over the IPv6 pseudo-header and the UDP datagram at {@code offset + 40}. */
     private static int udpChecksum6(ByteBuffer b, int offset, int udpLength) {
+        return checksum6(b, offset, udpLength, 17);
+    }
+
+    /**
+     * RFC 1071 checksum over the IPv6 pseudo-header (the addresses of the header at
+     * {@code offset}, {@code upperLength}, {@code nextHeader}) and the {@code upperLength} bytes
+     * at {@code offset + 40}: the checksum of UDP (17) and ICMPv6 (58) over IPv6.
+     */
+    public static int checksum6(ByteBuffer b, int offset, int upperLength, int nextHeader) {
+        int udpLength = upperLength;
         long sum = 0;
         for (int i = 8; i < 40; i += 2) { // source and destination addresses
             sum += b.getShort(offset + i) & 0xffff;
         }
-        sum += udpLength + 17;
+        sum += udpLength + nextHeader;
         int udp = offset + 40;
         int i = 0;
         for (; i + 1 < udpLength; i += 2) {

@@ -97,6 +97,7 @@ public final class HubCore {
     /** Removed peers, kept so that totals never go down. */
     private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
     private volatile FrozenAllowedIps<PeerHandle> routes;
+    private final LocalStack local = new LocalStack(this);
     private volatile Config config;
     private volatile boolean forceUnderLoad;
     private boolean closed;
@@ -196,6 +197,10 @@ public final class HubCore {
     }
 
     private void startActors() {
+        local.setAddresses(config.iface().addresses());
+        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(this, local))
+                .withBoundedMailbox(config.settings().mailboxCapacity(), Overflow.DROP_NEWEST)
+                .withSupervisor(SupervisorStrategy.resume()), "local");
         for (PeerConfig p : config.peers()) {
             addPeer(p);
         }
@@ -359,7 +364,28 @@ public final class HubCore {
             addPeer(p);
         }
         publishRoutes(next);
+        local.setAddresses(next.iface().addresses());
         config = next;
+    }
+
+    // ------------------------------------------------------------------ local endpoints
+
+    LocalStack local() {
+        return local;
+    }
+
+    /** A buffer for a packet the hub makes itself, or null when the pool is empty. */
+    PacketBuffer acquireForLocal() {
+        return pool.acquire();
+    }
+
+    /** See {@link io.switchyard.router.Hub#bindUdp}. */
+    public synchronized io.switchyard.router.OverlayUdpEndpoint bindUdp(InetAddress address, int port,
+            ActorRef<? super io.switchyard.router.OverlayDatagram> receiver) {
+        if (closed) {
+            throw new IllegalStateException("the hub is closed");
+        }
+        return local.bind(address, port, receiver);
     }
 
     // ------------------------------------------------------------------ for the parts
@@ -482,6 +508,9 @@ public final class HubCore {
             h.counters.addTo(pt);
             addAllButTraffic(t, pt);
         }
+        long[] lt = new long[Counters.SIZE];
+        local.handle.counters.addTo(lt);
+        addAllButTraffic(t, lt);
         t[Counters.RX_PACKETS] = rxPackets;
         t[Counters.RX_BYTES] = rxBytes;
         t[Counters.TX_PACKETS] = txPackets;
@@ -504,6 +533,12 @@ public final class HubCore {
         named.put("pool.in_use", (long) pool.inUse());
         named.put("pool.capacity", (long) pool.capacity());
         named.put("listen.sockets", (long) listen.length);
+        named.put("local.addresses", (long) (config.iface().addresses().size()));
+        named.put("local.udp_ports", (long) local.bindings());
+        named.put("local.originated", local.originated.sum());
+        named.put("local.send_no_route", local.sendNoRoute.sum());
+        named.put("local.send_no_buffer", local.sendNoBuffer.sum());
+        named.put("local.send_refused", local.sendRefused.sum());
         named.put("links.open", (long) liveLinkSockets.size());
         long listenRx = 0;
         for (Counters lc : listenCounters) {

@@ -3,7 +3,6 @@ package io.switchyard.router.hub;
 import io.switchyard.actors.Actor;
 import io.switchyard.actors.ActorContext;
 import io.switchyard.actors.Cancellable;
-import io.switchyard.actors.Fanout;
 import io.switchyard.config.Endpoint;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.io.SockAddr;
@@ -31,7 +30,8 @@ import java.time.Duration;
  *    open in place (replay checked, window moved only if authentic) ─▶ roam to the source
  *    ─▶ keepalive? consumed ─▶ trim to the IP total length ─▶ inner source must be in this
  *    peer's AllowedIPs ─▶ trie lookup of the inner destination (none: NO_ROUTE; this peer:
- *    REFLECTED) ─▶ append to that destination's Outbound batch
+ *    REFLECTED; one of the hub's own addresses: the local endpoint actor) ─▶ append to that
+ *    destination's Outbound batch
  *    end of batch: one offer per destination, one wake-up each (Fanout)
  *  Outbound (from other peer actors, packets for this peer):
  *    seal in place with this peer's counter ─▶ append to the train
@@ -88,10 +88,7 @@ final class PeerActor implements Actor<PeerMsg> {
     private final PeerMsg.ErrorQueueReadable errorQueueReadable = new PeerMsg.ErrorQueueReadable();
     private final boolean connectedSockets;
 
-    private final Fanout fanout = new Fanout();
-    private PeerHandle[] destinations = new PeerHandle[8];
-    private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
-    private int destinationCount;
+    private final Outbox outbox = new Outbox();
 
     private Cancellable tick;
     private long tickAt;
@@ -160,6 +157,8 @@ final class PeerActor implements Actor<PeerMsg> {
     private void inbound(PeerMsg.Inbound in) {
         long now = hub.device().nanoTime();
         FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        LocalStack.Addresses local = hub.local().addresses();
+        boolean anyLocal = !local.isEmpty();
         for (int k = 0; k < in.size; k++) {
             PacketBuffer b = in.buffers[k];
             in.buffers[k] = null;
@@ -208,8 +207,12 @@ final class PeerActor implements Actor<PeerMsg> {
                 drop(b, DropReason.SPOOFED_SOURCE);
                 continue;
             }
-            PeerHandle dest = v4 ? routes.lookupV4(seg, ip + InnerPacket.V4_DST)
-                    : routes.lookupV6(seg, ip + InnerPacket.V6_DST);
+            PeerHandle dest;
+            if (anyLocal && (v4 ? local.local4(seg, ip + InnerPacket.V4_DST) : local.local6(seg, ip + InnerPacket.V6_DST))) {
+                dest = hub.local().handle; // the hub's own address: its local endpoint actor answers
+            } else {
+                dest = v4 ? routes.lookupV4(seg, ip + InnerPacket.V4_DST) : routes.lookupV6(seg, ip + InnerPacket.V6_DST);
+            }
             if (dest == null) {
                 drop(b, DropReason.NO_ROUTE);
                 continue;
@@ -219,39 +222,9 @@ final class PeerActor implements Actor<PeerMsg> {
                 continue;
             }
             b.window(off, HEADER + total);
-            outboundFor(dest, in.size).add(b);
+            outbox.add(dest, b, in.size);
         }
-        handOff();
-    }
-
-    private PeerMsg.Outbound outboundFor(PeerHandle dest, int capacity) {
-        for (int d = 0; d < destinationCount; d++) {
-            if (destinations[d] == dest) {
-                return outbound[d];
-            }
-        }
-        if (destinationCount == destinations.length) {
-            destinations = java.util.Arrays.copyOf(destinations, destinationCount * 2);
-            outbound = java.util.Arrays.copyOf(outbound, destinationCount * 2);
-        }
-        PeerMsg.Outbound out = new PeerMsg.Outbound(capacity);
-        destinations[destinationCount] = dest;
-        outbound[destinationCount++] = out;
-        return out;
-    }
-
-    private void handOff() {
-        for (int d = 0; d < destinationCount; d++) {
-            PeerMsg.Outbound out = outbound[d];
-            PeerHandle dest = destinations[d];
-            destinations[d] = null;
-            outbound[d] = null;
-            if (!fanout.offer(dest.ref, out)) {
-                counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
-            }
-        }
-        destinationCount = 0;
-        fanout.flush();
+        outbox.handOff(counters);
     }
 
     private void roamTo(SockAddr source) {

@@ -1,0 +1,263 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.actors.ActorRef;
+import io.switchyard.config.InterfaceAddress;
+import io.switchyard.config.Key32;
+import io.switchyard.router.OverlayDatagram;
+import io.switchyard.router.OverlayUdpEndpoint;
+import io.switchyard.router.client.InnerUdp;
+import io.switchyard.router.routing.FrozenAllowedIps;
+import io.switchyard.zerocopy.PacketBuffer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The hub's own overlay addresses (wg-quick {@code Address}) and what answers on them. A packet
+ * a peer sends to one of them is routed, like any packet, to a destination actor: the
+ * {@link LocalEndpointActor} behind {@link #handle}, which answers ICMP echo requests and hands
+ * UDP datagrams to the receivers bound with {@link #bind}. Packets the hub makes itself (echo
+ * replies, datagrams a bound endpoint sends) enter the data path here, routed by AllowedIPs to
+ * the owning peer's actor, which seals and sends them as it does forwarded ones.
+ *
+ * <p>Accounting: a packet for a local address ends as consumed (answered or delivered) or
+ * dropped with a reason; a packet the hub makes is counted as {@code local.originated} and then
+ * ends as forwarded or dropped. So received + originated = forwarded + consumed + dropped.
+ */
+final class LocalStack {
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final int HEADER = 16;
+
+    /** The route owner of the hub's addresses; its actor is the {@link LocalEndpointActor}. */
+    final PeerHandle handle = new PeerHandle(Key32.of(new byte[32]), null, null);
+    private final HubCore hub;
+    private volatile Addresses addresses = Addresses.NONE;
+    private final ConcurrentHashMap<Integer, Binding> bindings = new ConcurrentHashMap<>();
+    final LongAdder originated = new LongAdder();
+    /** Sends of bound endpoints that could not leave, by cause. */
+    final LongAdder sendNoRoute = new LongAdder();
+    final LongAdder sendNoBuffer = new LongAdder();
+    final LongAdder sendRefused = new LongAdder();
+
+    LocalStack(HubCore hub) {
+        this.hub = hub;
+    }
+
+    /** The addresses as matched on the data path: IPv4 as ints, IPv6 as two longs, network order. */
+    record Addresses(int[] v4, long[] v6, byte[] firstV4, byte[] firstV6) {
+        static final Addresses NONE = new Addresses(new int[0], new long[0], null, null);
+
+        static Addresses of(List<InterfaceAddress> list) {
+            int n4 = 0;
+            int n6 = 0;
+            for (InterfaceAddress a : list) {
+                if (a.isIpv4()) {
+                    n4++;
+                } else {
+                    n6++;
+                }
+            }
+            int[] v4 = new int[n4];
+            long[] v6 = new long[2 * n6];
+            byte[] first4 = null;
+            byte[] first6 = null;
+            int i4 = 0;
+            int i6 = 0;
+            for (InterfaceAddress a : list) {
+                byte[] b = a.addressBytes();
+                ByteBuffer bb = ByteBuffer.wrap(b);
+                if (a.isIpv4()) {
+                    v4[i4++] = bb.getInt(0);
+                    first4 = first4 == null ? b : first4;
+                } else {
+                    v6[i6++] = bb.getLong(0);
+                    v6[i6++] = bb.getLong(8);
+                    first6 = first6 == null ? b : first6;
+                }
+            }
+            return new Addresses(v4, v6, first4, first6);
+        }
+
+        boolean isEmpty() {
+            return v4.length == 0 && v6.length == 0;
+        }
+
+        boolean local4(MemorySegment seg, long at) {
+            int a = seg.get(BE_INT, at);
+            for (int x : v4) {
+                if (x == a) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean local6(MemorySegment seg, long at) {
+            if (v6.length == 0) {
+                return false;
+            }
+            long hi = seg.get(BE_LONG, at);
+            long lo = seg.get(BE_LONG, at + 8);
+            for (int i = 0; i < v6.length; i += 2) {
+                if (v6[i] == hi && v6[i + 1] == lo) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean contains(byte[] a) {
+            ByteBuffer bb = ByteBuffer.wrap(a);
+            if (a.length == 4) {
+                for (int x : v4) {
+                    if (x == bb.getInt(0)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            for (int i = 0; i < v6.length; i += 2) {
+                if (v6[i] == bb.getLong(0) && v6[i + 1] == bb.getLong(8)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A bound UDP port: the receiver of its datagrams and the address it is bound to (null: every hub address). */
+    record Binding(int port, byte[] address, ActorRef<? super OverlayDatagram> receiver) {}
+
+    void setAddresses(List<InterfaceAddress> list) {
+        addresses = Addresses.of(list);
+    }
+
+    /** The current addresses (read once per batch on the data path). */
+    Addresses addresses() {
+        return addresses;
+    }
+
+    Binding binding(int port) {
+        return bindings.get(port);
+    }
+
+    int bindings() {
+        return bindings.size();
+    }
+
+    OverlayUdpEndpoint bind(InetAddress address, int port, ActorRef<? super OverlayDatagram> receiver) {
+        Objects.requireNonNull(receiver, "receiver");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " out of range 1..65535");
+        }
+        byte[] a = address == null || address.isAnyLocalAddress() ? null : address.getAddress();
+        if (a != null && !addresses.contains(a)) {
+            throw new IllegalArgumentException(address.getHostAddress()
+                    + " is not one of the hub's addresses (the interface's Address setting)");
+        }
+        Binding b = new Binding(port, a, receiver);
+        if (bindings.putIfAbsent(port, b) != null) {
+            throw new IllegalStateException("overlay UDP port " + port + " is already bound");
+        }
+        return new Endpoint(b);
+    }
+
+    /**
+     * Routes a packet the hub made (in {@code b}: window = header room + IP packet) to the peer
+     * owning its destination, counting it as originated. Returns false (buffer released,
+     * counted) if no peer owns it or the peer's mailbox refuses.
+     */
+    private boolean send(PacketBuffer b, boolean v4, long dstAt) {
+        FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        PeerHandle dest = v4 ? routes.lookupV4(b.slot(), dstAt) : routes.lookupV6(b.slot(), dstAt);
+        if (dest == null || dest == handle) {
+            b.release();
+            sendNoRoute.increment();
+            return false;
+        }
+        PeerMsg.Outbound out = new PeerMsg.Outbound(1);
+        out.add(b);
+        if (!dest.ref.tell(out)) {
+            b.release();
+            sendRefused.increment();
+            return false;
+        }
+        originated.increment();
+        return true;
+    }
+
+    private final class Endpoint implements OverlayUdpEndpoint {
+        private final Binding binding;
+        private volatile boolean closed;
+
+        Endpoint(Binding binding) {
+            this.binding = binding;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            try {
+                InetAddress a = binding.address() == null ? InetAddress.getByAddress(new byte[4])
+                        : InetAddress.getByAddress(binding.address());
+                return new InetSocketAddress(a, binding.port());
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public boolean send(InetAddress destination, int port, byte[] payload) {
+            if (closed) {
+                throw new IllegalStateException("overlay UDP port " + binding.port() + " is closed");
+            }
+            boolean v4 = destination instanceof Inet4Address;
+            int max = v4 ? MAX_IPV4_PAYLOAD : MAX_IPV6_PAYLOAD;
+            if (payload.length > max) {
+                throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds " + max);
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " out of range 1..65535");
+            }
+            Addresses now = addresses;
+            byte[] src = binding.address() != null && binding.address().length == (v4 ? 4 : 16) ? binding.address()
+                    : v4 ? now.firstV4() : now.firstV6();
+            if (src == null) {
+                sendNoRoute.increment();
+                return false; // no hub address of that family to send from
+            }
+            PacketBuffer b = hub.acquireForLocal();
+            if (b == null) {
+                sendNoBuffer.increment();
+                return false;
+            }
+            ByteBuffer view = hub.view(b);
+            int headers = v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6;
+            view.put(HEADER + headers, payload);
+            int total = v4
+                    ? InnerUdp.writeHeaders(view, HEADER, src, destination.getAddress(), binding.port(), port, payload.length)
+                    : InnerUdp.writeHeaders6(view, HEADER, src, destination.getAddress(), binding.port(), port, payload.length);
+            b.window(0, HEADER + total);
+            return LocalStack.this.send(b, v4, HEADER + (v4 ? InnerPacket.V4_DST : InnerPacket.V6_DST));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            bindings.remove(binding.port(), binding);
+        }
+    }
+
+    /** For the {@link LocalEndpointActor}: count an echo reply (or other packet it made) as originated. */
+    void countOriginated() {
+        originated.increment();
+    }
+}

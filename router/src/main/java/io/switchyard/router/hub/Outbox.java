@@ -1,0 +1,50 @@
+package io.switchyard.router.hub;
+
+import io.switchyard.actors.Fanout;
+import io.switchyard.router.DropReason;
+import io.switchyard.zerocopy.PacketBuffer;
+
+/**
+ * Decrypted packets sorted by destination actor while one batch is processed, then handed over
+ * with one mailbox offer per destination and at most one wake-up each ({@link Fanout}). A batch
+ * reaches few destinations, so a linear scan finds a destination's batch. Owned by one actor.
+ */
+final class Outbox {
+    private final Fanout fanout = new Fanout();
+    private PeerHandle[] destinations = new PeerHandle[8];
+    private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
+    private int count;
+
+    /** Appends {@code b} to {@code dest}'s batch, made with room for {@code capacity} on first use. */
+    void add(PeerHandle dest, PacketBuffer b, int capacity) {
+        for (int d = 0; d < count; d++) {
+            if (destinations[d] == dest) {
+                outbound[d].add(b);
+                return;
+            }
+        }
+        if (count == destinations.length) {
+            destinations = java.util.Arrays.copyOf(destinations, count * 2);
+            outbound = java.util.Arrays.copyOf(outbound, count * 2);
+        }
+        PeerMsg.Outbound out = new PeerMsg.Outbound(capacity);
+        out.add(b);
+        destinations[count] = dest;
+        outbound[count++] = out;
+    }
+
+    /** Offers every batch; a destination that refuses (mailbox full, gone) is counted on {@code counters}. */
+    void handOff(Counters counters) {
+        for (int d = 0; d < count; d++) {
+            PeerMsg.Outbound out = outbound[d];
+            PeerHandle dest = destinations[d];
+            destinations[d] = null;
+            outbound[d] = null;
+            if (!fanout.offer(dest.ref, out)) {
+                counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
+            }
+        }
+        count = 0;
+        fanout.flush();
+    }
+}
