@@ -1,10 +1,16 @@
 package io.switchyard.router;
 
 import io.switchyard.config.Config;
+import io.switchyard.config.ConfigException;
+import io.switchyard.config.ConfigParser;
+import io.switchyard.config.Key32;
+import io.switchyard.config.PeerConfig;
 import io.switchyard.router.hub.HubCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A running WireGuard hub: stock WireGuard peers point at it as their one peer; it decrypts what
@@ -38,6 +44,18 @@ public final class Hub implements AutoCloseable {
      */
     public static Hub start(Config config) throws IOException {
         return new Hub(HubCore.start(Objects.requireNonNull(config, "config")));
+    }
+
+    /**
+     * Parses the wg-quick style {@code file} (see docs/config.md) and starts a hub for it. The
+     * parser's warnings are in the exception when there are errors too; warnings alone are
+     * ignored here ({@link ConfigParser#parse(Path)} returns them).
+     *
+     * @throws ConfigException naming file, line and column of every problem
+     * @throws IOException if the socket cannot be opened or bound
+     */
+    public static Hub start(Path file) throws ConfigException, IOException {
+        return start(ConfigParser.parse(file).config());
     }
 
     /** The bound listen address (the actual port when {@code ListenPort} was 0). */
@@ -81,6 +99,52 @@ public final class Hub implements AutoCloseable {
     public OverlayUdpEndpoint bindUdp(java.net.InetAddress address, int port,
             io.switchyard.actors.ActorRef<? super OverlayDatagram> receiver) {
         return core.bindUdp(address, port, receiver);
+    }
+
+    /**
+     * Subscribes {@code listener} to the hub's {@link HubEvent}s: peers added and removed,
+     * handshakes, peers up and down, endpoint changes, and per-second drop summaries. The
+     * listener runs on a virtual thread of its own, one event at a time, in order per peer; a
+     * listener that falls more than 4,096 events behind loses the newest (counted as
+     * {@code events.dropped}), and one that throws keeps receiving. Close the returned handle to
+     * unsubscribe; closing the hub ends every subscription.
+     *
+     * @throws IllegalStateException if the hub is closed
+     */
+    public AutoCloseable subscribe(java.util.function.Consumer<? super HubEvent> listener) {
+        return core.subscribe(listener);
+    }
+
+    /**
+     * Adds a peer to the running hub (as {@link #apply} with it added): its AllowedIPs route to it
+     * at once; it handshakes when it first sends, or, with an {@code Endpoint}, when there is
+     * traffic for it.
+     *
+     * @throws IllegalArgumentException if a peer with that public key exists
+     */
+    public void addPeer(PeerConfig peer) {
+        core.updatePeers(Objects.requireNonNull(peer, "peer"), null, HubCore.PeerEdit.ADD);
+    }
+
+    /**
+     * Replaces the configuration of the peer with {@code peer}'s public key (AllowedIPs,
+     * endpoint, keepalive take effect at once; its session and counters stay, unless the
+     * preshared key changed).
+     *
+     * @throws IllegalArgumentException if there is no such peer
+     */
+    public void updatePeer(PeerConfig peer) {
+        core.updatePeers(Objects.requireNonNull(peer, "peer"), null, HubCore.PeerEdit.UPDATE);
+    }
+
+    /** Removes the peer with this public key; its session ends and its traffic is refused. Returns whether it existed. */
+    public boolean removePeer(Key32 publicKey) {
+        return core.updatePeers(null, Objects.requireNonNull(publicKey, "publicKey"), HubCore.PeerEdit.REMOVE);
+    }
+
+    /** The state and counters of one peer now, or empty if no such peer is configured. */
+    public Optional<PeerStats> peer(Key32 publicKey) {
+        return core.stats().peers().stream().filter(p -> p.publicKey().equals(publicKey)).findFirst();
     }
 
     /** The counters now: cheap (no pause of the data path), see {@link HubStats}. */

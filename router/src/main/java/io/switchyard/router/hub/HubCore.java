@@ -98,9 +98,11 @@ public final class HubCore {
     private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
     private volatile FrozenAllowedIps<PeerHandle> routes;
     private final LocalStack local = new LocalStack(this);
+    private final HubEvents events = new HubEvents();
+    private Thread dropSampler;
     private volatile Config config;
     private volatile boolean forceUnderLoad;
-    private boolean closed;
+    private volatile boolean closed;
 
     private HubCore(Config config, SocketOpener opener, UdpSocket[] listen) {
         this.config = config;
@@ -368,6 +370,139 @@ public final class HubCore {
         config = next;
     }
 
+    /** What {@link #updatePeers} does. */
+    public enum PeerEdit {
+        ADD,
+        UPDATE,
+        REMOVE
+    }
+
+    /** One peer added, replaced or removed, atomically with respect to other changes (see {@link #apply}). */
+    public synchronized boolean updatePeers(PeerConfig peer, Key32 remove, PeerEdit edit) {
+        Config c = config;
+        List<PeerConfig> next = new ArrayList<>(c.peers());
+        Key32 key = edit == PeerEdit.REMOVE ? remove : peer.publicKey();
+        int at = -1;
+        for (int i = 0; i < next.size(); i++) {
+            if (next.get(i).publicKey().equals(key)) {
+                at = i;
+            }
+        }
+        switch (edit) {
+            case ADD -> {
+                if (at >= 0) {
+                    throw new IllegalArgumentException("a peer with public key " + key.toBase64() + " exists already");
+                }
+                next.add(peer);
+            }
+            case UPDATE -> {
+                if (at < 0) {
+                    throw new IllegalArgumentException("no peer with public key " + key.toBase64());
+                }
+                next.set(at, peer);
+            }
+            case REMOVE -> {
+                if (at < 0) {
+                    return false;
+                }
+                next.remove(at);
+            }
+        }
+        apply(new Config(c.name(), c.iface(), c.settings(), next));
+        return true;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    HubEvents events() {
+        return events;
+    }
+
+    /** See {@link io.switchyard.router.Hub#subscribe}. */
+    public synchronized AutoCloseable subscribe(java.util.function.Consumer<? super io.switchyard.router.HubEvent> listener) {
+        if (closed) {
+            throw new IllegalStateException("the hub is closed");
+        }
+        AutoCloseable s = events.subscribe(java.util.Objects.requireNonNull(listener, "listener"),
+                "hub-" + config.name() + "-events-" + events.subscribers());
+        if (dropSampler == null) {
+            // The baseline is now: drops before the first subscription are not news.
+            Map<PeerHandle, long[]> baseline = peerDrops();
+            long[] hubBaseline = hubOnlyDrops();
+            dropSampler = Thread.ofVirtual().name("hub-" + config.name() + "-drop-sampler")
+                    .start(() -> sampleDrops(baseline, hubBaseline));
+        }
+        return s;
+    }
+
+    /**
+     * Once a second while anyone subscribes: the drops of each peer, and of the hub itself, since
+     * the last second, as {@link io.switchyard.router.HubEvent.Drops} (non-zero ones only).
+     */
+    private void sampleDrops(Map<PeerHandle, long[]> last, long[] lastHub) {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Map<PeerHandle, long[]> next = peerDrops();
+            long[] hub = hubOnlyDrops();
+            if (events.active()) {
+                java.time.Instant now = java.time.Instant.now();
+                for (Map.Entry<PeerHandle, long[]> e : next.entrySet()) {
+                    Map<io.switchyard.router.DropReason, Long> delta = delta(e.getValue(), last.get(e.getKey()));
+                    if (!delta.isEmpty()) {
+                        events.publish(new io.switchyard.router.HubEvent.Drops(now, Optional.of(e.getKey().key), delta));
+                    }
+                }
+                Map<io.switchyard.router.DropReason, Long> delta = delta(hub, lastHub);
+                if (!delta.isEmpty()) {
+                    events.publish(new io.switchyard.router.HubEvent.Drops(now, Optional.empty(), delta));
+                }
+            }
+            last = next;
+            lastHub = hub;
+        }
+    }
+
+    /** Each configured peer's counters now. */
+    private Map<PeerHandle, long[]> peerDrops() {
+        Map<PeerHandle, long[]> m = new java.util.IdentityHashMap<>();
+        for (PeerHandle h : peers.values()) {
+            long[] pt = new long[Counters.SIZE];
+            h.counters.addTo(pt);
+            m.put(h, pt);
+        }
+        return m;
+    }
+
+    /** The drops no peer is blamed for: the hub's total less every peer's (retired ones included). */
+    private long[] hubOnlyDrops() {
+        long[] out = new long[Counters.SIZE];
+        stats().drops().forEach((r, c) -> out[r.ordinal()] = c);
+        List<PeerHandle> all = new ArrayList<>(peers.values());
+        all.addAll(retired);
+        for (PeerHandle h : all) {
+            for (int i = 0; i < Counters.DROPS; i++) {
+                out[i] -= h.counters.get(i);
+            }
+        }
+        return out;
+    }
+
+    /** Non-zero drop differences {@code now - before} (all of {@code now} when before is null). */
+    private static Map<io.switchyard.router.DropReason, Long> delta(long[] now, long[] before) {
+        Map<io.switchyard.router.DropReason, Long> d = new java.util.EnumMap<>(io.switchyard.router.DropReason.class);
+        for (io.switchyard.router.DropReason r : io.switchyard.router.DropReason.values()) {
+            long v = now[r.ordinal()] - (before == null ? 0 : before[r.ordinal()]);
+            if (v != 0) {
+                d.put(r, v);
+            }
+        }
+        return d;
+    }
+
     // ------------------------------------------------------------------ local endpoints
 
     LocalStack local() {
@@ -533,6 +668,9 @@ public final class HubCore {
         named.put("pool.in_use", (long) pool.inUse());
         named.put("pool.capacity", (long) pool.capacity());
         named.put("listen.sockets", (long) listen.length);
+        named.put("events.subscribers", (long) events.subscribers());
+        named.put("events.delivered", events.delivered.sum());
+        named.put("events.dropped", events.dropped.sum());
         named.put("local.addresses", (long) (config.iface().addresses().size()));
         named.put("local.udp_ports", (long) local.bindings());
         named.put("local.originated", local.originated.sum());
@@ -574,6 +712,10 @@ public final class HubCore {
             return;
         }
         closed = true;
+        events.close(); // subscribers see no removals for a hub that stops
+        if (dropSampler != null) {
+            dropSampler.interrupt();
+        }
         for (UdpSocket l : listen) {
             l.close(); // wakes its router actor, which stops
         }

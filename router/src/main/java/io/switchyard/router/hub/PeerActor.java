@@ -7,6 +7,8 @@ import io.switchyard.config.Endpoint;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.io.SockAddr;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubEvent;
+import io.switchyard.router.protocol.WireGuard;
 import io.switchyard.router.control.FlushEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.peer.StagingQueue;
@@ -20,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The actor of one peer: owns its {@link PeerEngine}, its endpoint, its staged packets and its
@@ -90,6 +93,11 @@ final class PeerActor implements Actor<PeerMsg> {
 
     private final Outbox outbox = new Outbox();
 
+    /** Whether the peer has a session (for PeerUp / PeerDown events), and since when. */
+    private boolean up;
+    private long lastHandshakeAt;
+    private Cancellable sessionCheck;
+    private final HubEvents events;
     private Cancellable tick;
     private long tickAt;
     private boolean retired;
@@ -101,10 +109,14 @@ final class PeerActor implements Actor<PeerMsg> {
         this.engine = me.engine;
         this.counters = me.counters;
         this.connectedSockets = hub.connectedSockets();
+        this.events = hub.events();
     }
 
     @Override
     public void preStart() {
+        if (events.active()) {
+            events.publish(new HubEvent.PeerAdded(Instant.now(), me.key));
+        }
         applyConfig();
         afterMessage();
     }
@@ -123,6 +135,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 perform(engine.advanceTimers(hub.device().nanoTime()));
             }
             case PeerMsg.Update u -> { } // applied above: the handle holds the latest config
+            case PeerMsg.SessionCheck c -> sessionCheck();
             case PeerMsg.ErrorQueueReadable e -> {
                 if (link != null) {
                     link.readErrorQueue();
@@ -229,20 +242,32 @@ final class PeerActor implements Actor<PeerMsg> {
 
     private void roamTo(SockAddr source) {
         if (!hasEndpoint || !endpoint.equals(source)) {
+            InetSocketAddress before = me.endpoint;
             endpoint.copyFrom(source.segment(), 0);
             hasEndpoint = true;
             me.endpoint = endpoint.toInetSocketAddress();
+            endpointChanged(before, me.endpoint);
         }
         endpointAuthenticated = true;
+    }
+
+    private void endpointChanged(InetSocketAddress before, InetSocketAddress after) {
+        if (before != null && events.active()) {
+            events.publish(new HubEvent.EndpointChanged(Instant.now(), me.key, before, after));
+        }
     }
 
     /** Sets the endpoint from an address object; a new one only if it differs. */
     private void setEndpoint(InetSocketAddress a, boolean authenticated) {
         if (!hasEndpoint || !a.equals(me.endpoint)) {
+            InetSocketAddress before = me.endpoint;
             endpoint.set(a, hub.transmitter().mapToIpv6());
             hasEndpoint = true;
             me.endpoint = a;
             endpointAuthenticated = authenticated;
+            if (authenticated) {
+                endpointChanged(before, a);
+            }
         } else if (authenticated) {
             endpointAuthenticated = true;
         }
@@ -387,6 +412,20 @@ final class PeerActor implements Actor<PeerMsg> {
         counters.inc(Counters.HANDSHAKES);
         // Handshake messages authenticate their sender: roam to where it came from.
         setEndpoint(done.source(), true);
+        lastHandshakeAt = now;
+        if (sessionCheck != null) {
+            sessionCheck.cancel();
+        }
+        sessionCheck = context.scheduleOnce(PeerMsg.SESSION_CHECK, WireGuard.REJECT_AFTER_TIME);
+        if (events.active()) {
+            events.publish(new HubEvent.HandshakeCompleted(Instant.now(), me.key, done.source()));
+        }
+        if (!up) {
+            up = true;
+            if (events.active()) {
+                events.publish(new HubEvent.PeerUp(Instant.now(), me.key, done.source()));
+            }
+        }
         if (done.response() != null) {
             flush(); // keep order: anything sealed before goes first
             if (hub.transmitter().sendBytes(done.response(), endpoint)) {
@@ -486,7 +525,29 @@ final class PeerActor implements Actor<PeerMsg> {
         }
     }
 
+    /** REJECT_AFTER_TIME after the last handshake (a later one cancels the check): down if none came. */
+    private void sessionCheck() {
+        sessionCheck = null;
+        if (up && hub.device().nanoTime() - lastHandshakeAt >= WireGuard.REJECT_AFTER_TIME.toNanos()) {
+            up = false;
+            if (events.active()) {
+                events.publish(new HubEvent.PeerDown(Instant.now(), me.key, HubEvent.PeerDown.Cause.SESSION_EXPIRED));
+            }
+        }
+    }
+
     private void retire() {
+        if (!retired && events.active()) {
+            if (up) {
+                events.publish(new HubEvent.PeerDown(Instant.now(), me.key, HubEvent.PeerDown.Cause.REMOVED));
+            }
+            events.publish(new HubEvent.PeerRemoved(Instant.now(), me.key));
+        }
+        up = false;
+        if (sessionCheck != null) {
+            sessionCheck.cancel();
+            sessionCheck = null;
+        }
         retired = true;
         flush();
         closeLink();

@@ -62,6 +62,9 @@ sealed interface PeerMsg {
     /** The peer's timers may be due. */
     record Tick() implements PeerMsg {}
 
+    /** REJECT_AFTER_TIME after the last handshake: is the peer down? */
+    record SessionCheck() implements PeerMsg {}
+
     /** The peer's configuration changed (endpoint, persistent keepalive, AllowedIPs). */
     record Update(PeerConfig config) implements PeerMsg {}
 
@@ -75,4 +78,5 @@ sealed interface PeerMsg {
     record StopNow() implements PeerMsg {}
 
     Tick TICK = new Tick();
+    SessionCheck SESSION_CHECK = new SessionCheck();
 }

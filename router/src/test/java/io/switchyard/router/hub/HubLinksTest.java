@@ -136,6 +136,8 @@ class HubLinksTest {
     @Test
     void aRoamingPeerIsFollowedAndItsOldSocketClosed() throws Exception {
         start(RouterSettings.defaults());
+        java.util.concurrent.LinkedBlockingQueue<io.switchyard.router.HubEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        hub.subscribe(events::add);
         TestPeer a = client(A);
         TestPeer b = client(B);
         configure(a, b);
@@ -155,6 +157,9 @@ class HubLinksTest {
         exchange(b, a, B, A, "later", 3);
         s = await(st -> named(st, "links.opened") >= 3 && named(st, "links.open") == 2);
         assertEquals(15, named(s, "forwarded"), "nothing lost across the roam: " + s);
+        int fresh = portOf(a);
+        assertTrue(events.stream().anyMatch(e -> e instanceof io.switchyard.router.HubEvent.EndpointChanged c
+                && c.peer().equals(a.publicKey()) && c.to().getPort() == fresh), "subscribers saw a roam: " + events);
         assertBalanced(s);
     }
 
