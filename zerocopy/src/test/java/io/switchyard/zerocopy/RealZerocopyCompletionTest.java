@@ -12,15 +12,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A real zerocopy completion (code 0): GSO trains leave through a veth whose peer address has no
  * neighbour, so the packets wait in the neighbour queue and are dropped when resolution fails,
  * without ever being copied; a close meanwhile keeps the buffers until then. Needs root and iproute2 (skipped otherwise); the veth pair gets a
- * name and a /30 unique to this JVM and is deleted afterwards.
+ * name and a /30 unique to this JVM and is deleted afterwards. Runs on the epoll transport
+ * (MSG_ZEROCOPY) and the io_uring one (SENDMSG_ZC notifications), with the same tracker.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RealZerocopyCompletionTest {
@@ -58,11 +60,16 @@ class RealZerocopyCompletionTest {
         }
     }
 
-    @Test
-    void sendsToAnUnresolvedNeighbourCompleteWithoutACopy() throws Throwable {
+    @ParameterizedTest
+    @EnumSource(value = io.switchyard.io.Transport.class, names = {"NATIVE", "URING"})
+    void sendsToAnUnresolvedNeighbourCompleteWithoutACopy(io.switchyard.io.Transport transport) throws Throwable {
+        if (transport == io.switchyard.io.Transport.URING) {
+            var caps = io.switchyard.io.Capabilities.probe();
+            assumeTrue(caps.available(io.switchyard.io.Capability.IO_URING), () -> caps.reason(io.switchyard.io.Capability.IO_URING));
+        }
         MpmcBufferPool pool = leakCheck.mtu(64, counters);
         var address = new byte[] {10, (byte) 251, (byte) subnet, 2};
-        try (var channel = UdpZerocopyChannel.open(io.switchyard.io.UdpOptions.create().connect(
+        try (var channel = UdpZerocopyChannel.open(io.switchyard.io.UdpOptions.create().transport(transport).connect(
                 new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address), 9)), 64)) {
             var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters, System::nanoTime);
             var batch = new PacketBatch(64);
@@ -92,6 +99,8 @@ class RealZerocopyCompletionTest {
             assertEquals(4, counters.get(ZerocopyCounter.COMPLETED_ZEROCOPY), counters.toString());
             assertEquals(0, counters.get(ZerocopyCounter.COMPLETED_COPIED));
             assertTrue(tracker.zerocopyActive());
+            assertEquals(transport == io.switchyard.io.Transport.URING ? "linux-uring" : "linux-native",
+                    channel.socket().transportName());
             assertEquals(0, tracker.close());
         }
     }
