@@ -5,6 +5,7 @@ import static io.switchyard.io.linux.uring.UringStructs.CQE_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.CQE_RES;
 import static io.switchyard.io.linux.uring.UringStructs.CQE_USER_DATA;
 import static io.switchyard.io.linux.uring.UringStructs.CQO_CQES;
+import static io.switchyard.io.linux.uring.UringStructs.CQO_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.CQO_HEAD;
 import static io.switchyard.io.linux.uring.UringStructs.CQO_RING_ENTRIES;
 import static io.switchyard.io.linux.uring.UringStructs.CQO_RING_MASK;
@@ -80,6 +81,7 @@ public final class Ring implements AutoCloseable {
     private final long cqesOff;
     private final int cqMask;
     private final int cqEntries;
+    private final long cqFlagsOff;
     /** Our copy of the SQ tail (only we write it) and how much of it the kernel has not been told. */
     private int sqTail;
     private int unsubmitted;
@@ -104,6 +106,7 @@ public final class Ring implements AutoCloseable {
         this.cqHeadOff = u32(CQO_HEAD.get(params, CQ_OFF));
         this.cqTailOff = u32(CQO_TAIL.get(params, CQ_OFF));
         this.cqesOff = u32(CQO_CQES.get(params, CQ_OFF));
+        this.cqFlagsOff = u32(CQO_FLAGS.get(params, CQ_OFF));
         this.cqMask = (int) INT.get(cqSeg, u32(CQO_RING_MASK.get(params, CQ_OFF)));
         this.cqEntries = (int) INT.get(cqSeg, u32(CQO_RING_ENTRIES.get(params, CQ_OFF)));
         long array = u32(SQO_ARRAY.get(params, SQ_OFF));
@@ -295,6 +298,15 @@ public final class Ring implements AutoCloseable {
             r = UringCalls.enter(cs, fd, 0, Uring.IORING_ENTER_GETEVENTS);
         } while (r == -Errno.EINTR);
         return r;
+    }
+
+    /**
+     * Turns the registered eventfd's signalling on or off (IORING_CQ_EVENTFD_DISABLED in the CQ
+     * ring's flags, which only we write). Off while the consumer is busy reaping, so the kernel
+     * does not wake the poller thread for completions nobody waits for.
+     */
+    public void eventfdEnabled(boolean on) {
+        INT.setVolatile(cqSeg, cqFlagsOff, on ? 0 : Uring.IORING_CQ_EVENTFD_DISABLED);
     }
 
     // ------------------------------------------------------------------ registration

@@ -30,6 +30,9 @@ public final class Uring {
     // sq_ring->flags
     public static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
 
+    // cq_ring->flags
+    public static final int IORING_CQ_EVENTFD_DISABLED = 1;
+
     // io_uring_enter(2) flags
     public static final int IORING_ENTER_GETEVENTS = 1;
 

@@ -82,6 +82,7 @@ public final class UringStructs {
     public static final VarHandle CQO_RING_ENTRIES = vh(CQRING_OFFSETS, "ring_entries");
     public static final VarHandle CQO_OVERFLOW = vh(CQRING_OFFSETS, "overflow");
     public static final VarHandle CQO_CQES = vh(CQRING_OFFSETS, "cqes");
+    public static final VarHandle CQO_FLAGS = vh(CQRING_OFFSETS, "flags");
 
     /**
      * {@code struct io_uring_sqe} (64 bytes), the fields the socket opcodes use; the unions are
