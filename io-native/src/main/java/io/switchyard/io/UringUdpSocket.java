@@ -580,11 +580,13 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     /**
      * Whether the receive eventfd is switched off while the receiver is busy. Measured here: the
      * poller's wake-ups for completions nobody waited for cost ~200 ns of process CPU per
-     * datagram. Only from 6.4, where the kernel orders the CQ tail store before the flag load
-     * with a full barrier (io_cqring_wake before io_commit_cqring_flush); on older kernels a
-     * wake-up could be lost, so the eventfd stays on.
+     * datagram. Only from 6.6, where the kernel posts completions as "commit the tail,
+     * io_cqring_wake() (whose wq_has_sleeper() is an smp_mb()), then io_commit_cqring_flush()
+     * (which reads the flag)": the reorder "io_uring: reorder cqring_flush and wakeups", 2023.
+     * Before it the flag was read with no barrier after the tail store, a wake-up could be
+     * lost, so there the eventfd stays on.
      */
-    static final boolean EVENTFD_TOGGLE = kernelAtLeast(System.getProperty("os.version", ""), 6, 4);
+    static final boolean EVENTFD_TOGGLE = kernelAtLeast(System.getProperty("os.version", ""), 6, 6);
 
     static boolean kernelAtLeast(String version, int major, int minor) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
