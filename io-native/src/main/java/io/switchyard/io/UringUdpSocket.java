@@ -75,9 +75,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * truncated, as on the other transports.
  *
  * <p><b>Send.</b> {@link #trySend} puts up to {@value #SEND_CHAIN} IORING_OP_SENDMSG entries,
- * pointing at the batch's prebuilt {@code msghdr}s, into one submission, linked
- * (IOSQE_IO_LINK) so that they run in order and the first failure cancels the rest: the
- * batch's "sent from the front" cursor stays exact, as with {@code sendmmsg}. Each entry carries
+ * pointing at the batch's prebuilt {@code msghdr}s, into one submission; the kernel issues them
+ * in order. Not linked (see {@link #sendChains} for why and how a refused entry followed by a
+ * sent one is handled, so the batch's "sent from the front" cursor stays exact). Each entry carries
  * MSG_DONTWAIT, which io_uring honours by completing with EAGAIN instead of arming a poll, so
  * every send completes inside the submitting {@code io_uring_enter} and nothing references the
  * batch after the call returns; a full buffer parks on the socket's EPOLLOUT like the epoll
@@ -110,7 +110,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     static final int RECV_BUFFER_SIZE = 69_632;
     static final int RECV_NAME_SPACE = 32;
     static final int RECV_CONTROL_SPACE = 64;
-    /** Most sendmsg entries linked into one submission. */
+    /** Most sendmsg entries in one submission. */
     static final int SEND_CHAIN = 64;
 
     // user_data: the kind in the top byte; the rest is per kind (send index, or zerocopy seq + id).
@@ -143,8 +143,12 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     private final MemorySegment recvState;
     private final int recvHeader;
     private final int controlSpace;
+    /** The socket's own small structs (msghdr templates, call states); freed on tear-down. */
+    private final Arena arena;
     private volatile boolean armed;
     private boolean everArmed;
+    /** A receive error met while datagrams were being returned: thrown by the next call. */
+    private int deferredError;
     private boolean recvTornDown;
 
     // ---- send: guarded by sendLock
@@ -195,6 +199,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         this.zcRing = zcRing;
         this.zcEventFd = zcEventFd;
         this.zcReady = zcReady;
+        this.arena = arena;
         boolean control = b.rxq() || b.gro();
         this.controlSpace = control ? RECV_CONTROL_SPACE : 0;
         this.recvHeader = (int) RECVMSG_OUT.byteSize() + RECV_NAME_SPACE + controlSpace;
@@ -283,6 +288,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                     e.addSuppressed(suppressed);
                 }
             }
+            arena.close(); // last: the steps above use its call state
             throw e;
         }
     }
@@ -372,6 +378,11 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     }
 
     private int collect(RecvBatch batch) throws TransportException {
+        if (deferredError != 0) {
+            int e = deferredError;
+            deferredError = 0;
+            throw Errno.exception("io_uring recvmsg", e);
+        }
         if (!armed && buffers.published() > 0) {
             arm();
         }
@@ -524,8 +535,11 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (kernelDrops >= 0) {
             counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
         }
-        if (fatal != 0 && batch.count == 0) {
-            throw Errno.exception("io_uring recvmsg", fatal);
+        if (fatal != 0) {
+            if (batch.count == 0) {
+                throw Errno.exception("io_uring recvmsg", fatal);
+            }
+            deferredError = fatal; // deliver what arrived first; report on the next call
         }
         return batch.count;
     }
@@ -616,18 +630,33 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         acquire("io_uring sendmsg");
         sendLock.lock();
         try {
-            return sendLinked(batch);
+            return sendChains(batch);
         } finally {
             sendLock.unlock();
             release();
         }
     }
 
-    /** Linked sendmsg chains from the batch's cursor until it is done or the kernel says EAGAIN. */
-    private int sendLinked(SendBatch batch) throws TransportException {
+    /**
+     * Submissions of up to {@value #SEND_CHAIN} independent sendmsg entries from the batch's
+     * cursor until it is done or the kernel says EAGAIN.
+     *
+     * <p>Why not linked: IOSQE_IO_LINK would keep the order and stop at the first failure, but
+     * the kernel then issues each entry after the first as task work, one at a time, and that
+     * measured 0.7-0.97x of sendmmsg here; unlinked entries are issued in one loop inside
+     * {@code io_uring_enter}, in order, and measured 1.14-1.24x (docs/perf-uring.md). The price:
+     * when the send buffer fills mid-submission and frees again before a later entry, that
+     * later entry goes out while an earlier one got EAGAIN, a hole the batch's front cursor
+     * cannot express. Holes are rare (the buffer must drain within one submission) and are
+     * closed at once: each refused datagram before the last one sent is resent by itself,
+     * parking for writability if it must (the one case where a {@code try} call waits), and
+     * counted as reordered ({@link IoCounter#URING_SEND_REORDERED}).
+     */
+    private int sendChains(SendBatch batch) throws TransportException {
         int consumed = 0;
         int sent = 0;
         int calls = 0;
+        int dropped = 0;
         boolean retriedRefused = false;
         long msgs = batch.msgs.address() + MMSG_HDR_OFFSET;
         int stalls = 0;
@@ -635,61 +664,104 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             while (batch.sent < batch.size) {
                 int first = batch.sent;
                 int n = Math.min(batch.size - first, Math.min(SEND_CHAIN, sendRing.sqSpace()));
+                if (n == 0) {
+                    throw new TransportException("io_uring send ring has no free entry", "io_uring sendmsg", "full");
+                }
                 for (int k = 0; k < n; k++) {
-                    sendRing.prep(Uring.IORING_OP_SENDMSG, k < n - 1 ? Uring.IOSQE_IO_LINK : 0, (short) 0, fd,
+                    sendRing.prep(Uring.IORING_OP_SENDMSG, (byte) 0, (short) 0, fd,
                             msgs + MMSGHDR.byteSize() * (first + k), 0, Linux.MSG_DONTWAIT, SEND | k, (short) 0);
                 }
                 submitAll(sendRing, sendState, "io_uring_enter(SENDMSG)");
                 awaitSendResults(n);
-                int ok = 0;
-                while (ok < n && sendResults[ok] >= 0) {
-                    ok++;
+                // Classify: done (sent, or dropped for a per-datagram reason) or refused for now.
+                int lastDone = -1;
+                boolean again = false;
+                int fatal = 0;
+                for (int k = 0; k < n; k++) {
+                    int r = sendResults[k];
+                    int e = -r;
+                    if (r >= 0) {
+                        sent++;
+                        lastDone = k;
+                    } else if (e == Errno.ECONNREFUSED && !retriedRefused) {
+                        // An earlier datagram's ICMP error, reported on this one, which was not sent.
+                        retriedRefused = true;
+                        counters.add(IoCounter.RECEIVE_ERRORS, 1);
+                    } else if (Errno.isPerDatagram(e)) {
+                        dropped++;
+                        lastDone = k;
+                        sendResults[k] = 0; // done: not to be resent
+                    } else if (e == Errno.EAGAIN) {
+                        again = true;
+                    } else if (e != Errno.EINTR && fatal == 0) {
+                        fatal = e;
+                    }
                 }
-                batch.sent = first + ok;
-                consumed += ok;
-                sent += ok;
-                if (ok > 0) {
+                if (lastDone >= 0) {
                     calls++;
                     stalls = 0;
                 }
-                if (ok == n) {
-                    continue;
-                }
-                // The first failure; the linked entries after it completed with ECANCELED, unsent.
-                int e = -sendResults[ok];
-                if (e == Errno.EAGAIN) {
-                    break;
-                }
-                if (e == Errno.EINTR || e == Errno.ECANCELED) {
-                    if (++stalls > 3) {
-                        throw Errno.exception("io_uring sendmsg", e);
+                for (int k = 0; k < lastDone; k++) {
+                    if (sendResults[k] < 0) {
+                        if (resendHole(msgs + MMSGHDR.byteSize() * (first + k))) {
+                            sent++;
+                        } else {
+                            dropped++;
+                        }
                     }
-                    continue; // resubmit from this datagram
                 }
-                if (e == Errno.ECONNREFUSED && !retriedRefused) {
-                    // The error belongs to an earlier datagram (an ICMP reply); this one was not sent.
-                    retriedRefused = true;
-                    counters.add(IoCounter.RECEIVE_ERRORS, 1);
+                batch.sent = first + lastDone + 1;
+                consumed += lastDone + 1;
+                if (fatal != 0) {
+                    throw Errno.exception("io_uring sendmsg", fatal);
+                }
+                if (lastDone == n - 1) {
                     continue;
                 }
-                if (Errno.isPerDatagram(e)) {
-                    batch.sent = first + ok + 1;
-                    consumed++;
-                    counters.add(IoCounter.SEND_DROPPED, 1);
-                    continue; // the rest of that chain was cancelled: resubmit it
+                if (again) {
+                    break; // buffer full: the caller waits for writability
                 }
-                throw Errno.exception("io_uring sendmsg", e);
+                if (lastDone < 0 && ++stalls > 3) {
+                    throw Errno.exception("io_uring sendmsg", Errno.EINTR);
+                }
             }
         } finally {
             counters.add(IoCounter.SEND_CALLS, calls);
             counters.add(IoCounter.DATAGRAMS_SENT, sent);
+            counters.add(IoCounter.SEND_DROPPED, dropped);
         }
         return consumed;
     }
 
+    /** Sends one refused datagram of a hole by itself, waiting for space if it must; false if dropped. */
+    private boolean resendHole(long msghdr) throws TransportException {
+        counters.add(IoCounter.URING_SEND_REORDERED, 1);
+        for (int attempt = 0; ; attempt++) {
+            sendRing.prep(Uring.IORING_OP_SENDMSG, (byte) 0, (short) 0, fd, msghdr, 0, Linux.MSG_DONTWAIT, SEND, (short) 0);
+            submitAll(sendRing, sendState, "io_uring_enter(SENDMSG)");
+            awaitSendResults(1);
+            int e = -sendResults[0];
+            if (sendResults[0] >= 0) {
+                return true;
+            }
+            if (Errno.isPerDatagram(e)) {
+                return false;
+            }
+            if (e == Errno.EAGAIN) {
+                sockReady.await(Readiness.WRITE, "io_uring sendmsg");
+            } else if (e != Errno.EINTR || attempt > 3) {
+                throw Errno.exception("io_uring sendmsg", e);
+            }
+        }
+    }
+
     private static void submitAll(Ring ring, MemorySegment cs, String call) throws TransportException {
+        int idle = 0;
         while (ring.unsubmitted() > 0) {
             int r = ring.submit(cs);
+            if (r <= 0 && ++idle > 10_000) {
+                throw new TransportException(call + ": the kernel took no entries", call, "stuck");
+            }
             if (r < 0) {
                 int e = -r;
                 if (e == Errno.EAGAIN || e == Errno.EBUSY) {
@@ -1155,6 +1227,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             LibC.close(cs, recvEventFd);
             LibC.close(cs, fd);
         }
+        arena.close();
     }
 
     @Override

@@ -236,6 +236,54 @@ class UringSpecificTest extends SocketFixture {
     }
 
     @Test
+    void anIcmpErrorEndsTheMultishotReceiveIsCountedAndSendingGoesOn() throws Exception {
+        // A connected socket whose peer port is closed gets an ICMP port unreachable. With a
+        // multishot recvmsg armed, the receive side takes the socket error (not the next send,
+        // as with sendmmsg): the request ends with ECONNREFUSED, is counted and re-armed.
+        DatagramChannel gone = jdkChannel(LO4);
+        InetSocketAddress peer = (InetSocketAddress) gone.getLocalAddress();
+        gone.close();
+        UdpSocket tx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).connect(peer));
+        SendBatch probe = sendBatch(1);
+        probe.add(nativeCopy(payload(99, 10)), 0, 10, null);
+        tx.send(probe);
+        RecvBatch rb = batch(4, 2048);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (tx.counters().get(IoCounter.RECEIVE_ERRORS) == 0 && System.nanoTime() < deadline) {
+            assertEquals(0, tx.tryReceive(rb));
+            Thread.sleep(1);
+        }
+        assertEquals(1, tx.counters().get(IoCounter.RECEIVE_ERRORS), tx.counters().toString());
+        assertTrue(tx.counters().get(IoCounter.URING_REARMS) >= 1, tx.counters().toString());
+        DatagramChannel back = DatagramChannel.open(java.net.StandardProtocolFamily.INET).bind(peer);
+        toClose.add(back);
+        SendBatch sb = sendBatch(8);
+        for (int i = 0; i < 5; i++) {
+            sb.add(nativeCopy(payload(i, 50)), 0, 50, null);
+        }
+        tx.send(sb);
+        ByteBuffer buf = ByteBuffer.allocate(128);
+        for (int i = 0; i < 5; i++) {
+            buf.clear();
+            back.receive(buf);
+            assertArrayEquals(payload(i, 50), java.util.Arrays.copyOf(buf.array(), buf.position()), "datagram " + i);
+        }
+        // The peer answers; the re-armed receive gets it.
+        back.send(ByteBuffer.wrap(payload(7, 30)), tx.localAddress());
+        List<byte[]> got = receiveAll(tx, rb, 1);
+        assertArrayEquals(payload(7, 30), got.getFirst());
+        assertEquals(0, tx.counters().get(IoCounter.URING_SEND_REORDERED));
+    }
+
+    @Test
+    void kernelVersionsAreCompared() {
+        assertTrue(UringUdpSocket.kernelAtLeast("6.18.44-fc-v1045", 6, 6));
+        assertTrue(UringUdpSocket.kernelAtLeast("7.0.1", 6, 6));
+        assertTrue(!UringUdpSocket.kernelAtLeast("6.1.0-27-amd64", 6, 6));
+        assertTrue(!UringUdpSocket.kernelAtLeast("weird", 6, 6));
+    }
+
+    @Test
     void groTrainsAreSplitFromOneRingBuffer() throws Exception {
         UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).gro(true));
         assumeTrue(rx.groEnabled(), "UDP_GRO refused");

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       io_uring, counted at a GRO receiver (the only way to see a train whole on loopback).</li>
  * </ul>
  *
- * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... io.switchyard.bench.io.UringThroughput [roundSeconds] [rounds]}
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... io.switchyard.bench.io.UringThroughput [roundSeconds] [rounds] [title filter]}
  */
 public final class UringThroughput {
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
@@ -58,6 +58,7 @@ public final class UringThroughput {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        only = args.length > 2 ? args[2] : "";
         System.out.println("# UringThroughput " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, round " + seconds + " s, " + rounds + " measured rounds + 1 warm-up, Linux "
                 + System.getProperty("os.version"));
@@ -75,7 +76,13 @@ public final class UringThroughput {
         table("send GSO trains 46 x 1400 B (counted at a GRO receiver)", rounds, t -> sendRound(t, 1400, true, seconds), "gso");
     }
 
+    /** Only tables whose title contains this (third argument), for re-running one table. */
+    private static String only = "";
+
     private static void table(String title, int rounds, Round round, String nativeName) throws Exception {
+        if (!title.contains(only)) {
+            return;
+        }
         Transport[] variants = {Transport.NATIVE, Transport.URING};
         Map<Transport, List<Sample>> results = new LinkedHashMap<>();
         for (int r = 0; r <= rounds; r++) {
