@@ -58,7 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * a few pages and three fds per socket, fine for a hub's few listen sockets, not for 100k
  * connected per-peer sockets.
  *
- * <p><b>Receive.</b> One multishot IORING_OP_RECVMSG stays armed on the socket with a
+ * <p><b>Receive.</b> One multishot IORING_OP_RECVMSG, armed by the first receive call (so that
+ * its receive work runs as task work of the receiving thread), stays armed on the socket with a
  * provided-buffer ring of {@value #RECV_BUFFERS} buffers of {@value #RECV_BUFFER_SIZE} bytes
  * ({@link BufferRing}); the kernel receives each datagram into the next buffer, writing
  * {@code io_uring_recvmsg_out}, the source address ({@value #RECV_NAME_SPACE} bytes reserved,
@@ -271,15 +272,12 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 buffers.publish(i);
             }
             buffers.commit();
-            UringUdpSocket s = new UringUdpSocket(b, o.zeroCopy, poller, sockReady, recvRing, buffers, recvEfd,
+            // Not armed here but by the first tryReceive: the kernel runs a multishot request's
+            // receive work as task work of the thread that submitted it, so that should be the
+            // receiving thread, not whichever thread opened the socket (measured: an opener
+            // asleep elsewhere costs an extra thread wake-up per burst).
+            return new UringUdpSocket(b, o.zeroCopy, poller, sockReady, recvRing, buffers, recvEfd,
                     recvReady, sendRing, zcRing, zcEfd, zcReady, arena);
-            s.recvLock.lock();
-            try {
-                s.arm();
-            } finally {
-                s.recvLock.unlock();
-            }
-            return s;
         } catch (TransportException | RuntimeException e) {
             for (int i = u - 1; i >= 0; i--) {
                 try {
@@ -569,6 +567,16 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
 
     @Override
     public void awaitReadable() throws TransportException {
+        if (!armed && !everArmed) {
+            acquire("io_uring recvmsg");
+            recvLock.lock();
+            try {
+                arm(); // first use: the request belongs to this (receiving) thread's task
+            } finally {
+                recvLock.unlock();
+                release();
+            }
+        }
         if (!armed) {
             // No receive in flight (every buffer is lent out to batches not yet cleared): nothing
             // would signal us. Return after a short pause; the caller's next tryReceive re-arms.

@@ -113,18 +113,22 @@ class UringSpecificTest extends SocketFixture {
 
     @Test
     void receivingGoesOnAfterTheThreadThatArmedTheRequestExits() throws Exception {
-        // The multishot request is armed by the opening thread and its receive work runs as that
-        // thread's task work; when the thread exits the kernel ends or moves the request, and
-        // the socket must notice and re-arm rather than go deaf.
+        // The multishot request is armed by the first receive call and its receive work runs as
+        // task work of that thread; when the thread exits, the kernel ends or moves the request,
+        // and the socket must notice and re-arm rather than go deaf.
         AtomicReference<UdpSocket> opened = new AtomicReference<>();
-        Thread opener = Thread.ofPlatform().start(() -> {
+        Thread armer = Thread.ofPlatform().start(() -> {
             try {
-                opened.set(openLoopback());
+                UdpSocket s = openLoopback();
+                RecvBatch first = new RecvBatch(4, 2048);
+                assertEquals(0, s.tryReceive(first)); // arms, on this thread
+                first.close();
+                opened.set(s);
             } catch (TransportException e) {
                 throw new IllegalStateException(e);
             }
         });
-        opener.join();
+        armer.join();
         UdpSocket rx = opened.get();
         DatagramChannel tx = jdkChannel(LO4);
         RecvBatch b = batch(16, 2048);
