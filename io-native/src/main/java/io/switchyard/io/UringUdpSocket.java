@@ -785,10 +785,11 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     }
 
     /**
-     * Reads the {@code n} completions of the chain just submitted into {@link #sendResults}.
-     * With MSG_DONTWAIT they are all posted before {@code io_uring_enter} returns (the kernel
-     * runs a link's next entry as task work before returning to user space); if some are not,
-     * poll with short parks (never a wait inside the kernel) for up to 10 s.
+     * Reads the {@code n} completions of the entries just submitted into {@link #sendResults}.
+     * With MSG_DONTWAIT each entry completes while {@code io_uring_enter} issues it, so all are
+     * there when it returns (counted in {@link #lateCompletions} when not, which the tests
+     * expect to stay 0); if some are missing, poll with short parks (never a wait inside the
+     * kernel) for up to 10 s.
      */
     private void awaitSendResults(int n) throws TransportException {
         Arrays.fill(sendDone, 0, n, false);

@@ -236,7 +236,7 @@ class UringSpecificTest extends SocketFixture {
             buf.get(got);
             assertArrayEquals(payload(i, 1000), got, "datagram " + i);
         }
-        assertEquals(0, tx.lateCompletions, "linked sends all completed inside io_uring_enter");
+        assertEquals(0, tx.lateCompletions, "every send completed inside io_uring_enter");
     }
 
     @Test
