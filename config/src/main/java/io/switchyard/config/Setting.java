@@ -10,7 +10,7 @@ import java.util.Locale;
  * one; a test checks that the reference lists every key with this default.
  */
 public enum Setting {
-    /** Datagram transport: native (FFM batch syscalls), nio (portable) or auto (native if probed OK). */
+    /** Datagram transport: native (FFM batch syscalls), nio (portable), uring (io_uring) or auto (native if probed OK). */
     TRANSPORT("Transport", Kind.TRANSPORT, "auto", 0, 0, true),
     /** Datagrams per receive or send batch (recvmmsg/sendmmsg vector length). */
     BATCH_SIZE("BatchSize", Kind.INT, "64", 1, 1024, true),
@@ -48,7 +48,7 @@ public enum Setting {
         BYTES("a byte count such as 65536, 64K or 4M"),
         THREADS("auto or a thread count"),
         DURATION("a duration such as 10s, 500ms, 2m or 0"),
-        TRANSPORT("auto, native or nio"),
+        TRANSPORT("auto, native, nio or uring"),
         ADDRESS_OR_OFF("off or host:port"),
         SOCKET_PATH("auto, off or an absolute path");
 
@@ -63,7 +63,9 @@ public enum Setting {
     public enum Transport {
         AUTO,
         NATIVE,
-        NIO
+        NIO,
+        /** io_uring for the listen sockets (peers' connected sockets stay on epoll: three rings each). */
+        URING
     }
 
     private final String key;
@@ -194,6 +196,7 @@ public enum Setting {
                     case "auto" -> Transport.AUTO;
                     case "native" -> Transport.NATIVE;
                     case "nio" -> Transport.NIO;
+                    case "uring" -> Transport.URING;
                     default -> null;
                 };
             }

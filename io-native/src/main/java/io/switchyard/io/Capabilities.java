@@ -3,6 +3,7 @@ package io.switchyard.io;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;
+import io.switchyard.io.linux.uring.UringProbe;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -63,7 +64,6 @@ public final class Capabilities {
 
     private static Map<Capability, String> run() {
         Map<Capability, String> off = new EnumMap<>(Capability.class);
-        off.put(Capability.IO_URING, "not implemented by this version of Switchyard");
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         String nativeReason = null;
@@ -95,8 +95,15 @@ public final class Capabilities {
                 nativeReason = "FFM unavailable: " + t;
             }
         }
+        if (nativeReason == null) {
+            String uring = UringProbe.probe().unavailable();
+            if (uring != null) {
+                off.put(Capability.IO_URING, uring);
+            }
+        }
         if (nativeReason != null) {
             off.put(Capability.NATIVE, nativeReason);
+            off.put(Capability.IO_URING, "needs the native transport: " + nativeReason);
             for (Capability c : new Capability[] {Capability.GSO, Capability.GRO, Capability.ZEROCOPY, Capability.RXQ_OVERFLOW}) {
                 off.putIfAbsent(c, "needs the native transport: " + nativeReason);
             }

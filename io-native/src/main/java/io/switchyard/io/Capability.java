@@ -12,6 +12,9 @@ public enum Capability {
     ZEROCOPY,
     /** Kernel receive-queue drop counter (SO_RXQ_OVFL). */
     RXQ_OVERFLOW,
-    /** io_uring submission. */
+    /**
+     * The io_uring transport ({@link Transport#URING}): io_uring_setup allowed, provided-buffer
+     * rings and multishot recvmsg working (probed with a real datagram), SENDMSG/RECVMSG opcodes.
+     */
     IO_URING
 }

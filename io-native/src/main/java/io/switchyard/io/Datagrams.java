@@ -2,7 +2,7 @@ package io.switchyard.io;
 
 /**
  * Opens datagram sockets: the Linux native transport where {@link Capabilities} says it works,
- * the portable NIO transport otherwise or when asked for.
+ * the portable NIO transport otherwise or when asked for, the io_uring transport only when asked for.
  */
 public final class Datagrams {
     private Datagrams() {}
@@ -18,6 +18,15 @@ public final class Datagrams {
                 }
                 yield LinuxUdpSocket.open(options);
             }
+            case URING -> {
+                Capabilities caps = Capabilities.probe();
+                if (!caps.available(Capability.IO_URING)) {
+                    throw new TransportException("io_uring transport unavailable: " + caps.reason(Capability.IO_URING),
+                            "open", "unavailable");
+                }
+                yield UringUdpSocket.open(options);
+            }
+            // AUTO stays epoll: io_uring was not measured faster here (docs/perf-uring.md).
             case AUTO -> Capabilities.probe().available(Capability.NATIVE)
                     ? LinuxUdpSocket.open(options) : NioUdpSocket.open(options);
         };

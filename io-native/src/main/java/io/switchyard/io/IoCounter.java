@@ -17,7 +17,11 @@ public enum IoCounter {
     GSO_DOWNGRADES(9, "GSO turned off for this socket after EIO/EINVAL (batch resent without GSO)"),
     SEND_DROPPED(10, "datagrams dropped on a per-datagram send error (unreachable, too big, ...)"),
     ZEROCOPY_NOBUFS(11, "zerocopy sends refused with ENOBUFS (optmem limit)"),
-    ZEROCOPY_COMPLETIONS(12, "zerocopy completion records read from the error queue");
+    ZEROCOPY_COMPLETIONS(12, "zerocopy completion records read from the error queue"),
+    URING_REARMS(13, "io_uring multishot receives re-armed after the kernel ended them (buffers ran out, empty datagram, error)"),
+    URING_BUFFERS_EXHAUSTED(14, "times the io_uring provided-buffer ring ran empty (datagrams waited in the socket queue)"),
+    URING_BAD_COMPLETIONS(15, "io_uring completions ignored as untrustworthy (unknown kind or buffer id, short header)"),
+    URING_SEND_REORDERED(16, "datagrams io_uring resent after a later one of their batch went out (send buffer freed mid-submission)");
 
     private final int id;
     private final String label;

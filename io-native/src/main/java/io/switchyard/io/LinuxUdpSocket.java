@@ -102,6 +102,29 @@ final class LinuxUdpSocket implements UdpSocket {
     }
 
     static LinuxUdpSocket open(UdpOptions o) throws TransportException {
+        Bound b = bind(o, o.zeroCopy);
+        try (Arena a = Arena.ofConfined()) {
+            try {
+                EpollPoller poller = EpollPoller.instance();
+                Readiness readiness = poller.register(b.fd());
+                return new LinuxUdpSocket(b.fd(), b.ipv6(), b.gro(), b.gso(), b.rxq() || b.gro(), o.zeroCopy,
+                        b.local(), b.remote(), poller, readiness);
+            } catch (TransportException | RuntimeException e) {
+                LibC.close(LibC.newCallState(a), b.fd());
+                throw e;
+            }
+        }
+    }
+
+    /** A non-blocking UDP socket with the options applied, bound and maybe connected. */
+    record Bound(int fd, boolean ipv6, boolean rxq, boolean gro, boolean gso,
+                 InetSocketAddress local, InetSocketAddress remote) {}
+
+    /**
+     * Creates, configures, binds (and connects) the socket; shared with the io_uring transport.
+     * {@code errorQueue} sets SO_ZEROCOPY and IP_RECVERR (MSG_ZEROCOPY completions).
+     */
+    static Bound bind(UdpOptions o, boolean errorQueue) throws TransportException {
         InetSocketAddress bind = o.bind;
         boolean v6 = bind.getAddress() instanceof Inet6Address;
         try (Arena a = Arena.ofConfined()) {
@@ -138,7 +161,7 @@ final class LinuxUdpSocket implements UdpSocket {
                 boolean rxq = o.rxqOverflow && trySetInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_RXQ_OVFL, 1) == 0;
                 boolean gro = o.gro && trySetInt(a, cs, fd, Linux.SOL_UDP, Linux.UDP_GRO, 1) == 0;
                 boolean gso = o.gso && Capabilities.probe().available(Capability.GSO);
-                if (o.zeroCopy) {
+                if (errorQueue) {
                     setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_ZEROCOPY, 1, "SO_ZEROCOPY");
                     if (v6) {
                         setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_RECVERR, 1, "IPV6_RECVERR");
@@ -168,10 +191,7 @@ final class LinuxUdpSocket implements UdpSocket {
                 if (r < 0) {
                     throw Errno.exception("getsockname", -r);
                 }
-                InetSocketAddress local = SockAddr.decode(addr, 0);
-                EpollPoller poller = EpollPoller.instance();
-                Readiness readiness = poller.register(fd);
-                return new LinuxUdpSocket(fd, v6, gro, gso, rxq || gro, o.zeroCopy, local, remote, poller, readiness);
+                return new Bound(fd, v6, rxq, gro, gso, SockAddr.decode(addr, 0), remote);
             } catch (TransportException | RuntimeException e) {
                 LibC.close(cs, fd);
                 throw e;
@@ -665,9 +685,13 @@ final class LinuxUdpSocket implements UdpSocket {
 
     /** An AF_INET6 socket needs IPv4 destinations in the IPv4-mapped form. */
     private void prepareDestinations(SendBatch b, int from, int to) {
-        if (!ipv6) {
-            return;
+        if (ipv6) {
+            mapToIpv6(b, from, to);
         }
+    }
+
+    /** Rewrites IPv4 destinations of datagrams [from, to) to the IPv4-mapped IPv6 form, in place. */
+    static void mapToIpv6(SendBatch b, int from, int to) {
         for (int i = from; i < to; i++) {
             long n = SOCKADDR_STORAGE * i;
             if (b.destinations[i] != null && SockAddr.family(b.names, n) == Linux.AF_INET) {

@@ -37,6 +37,15 @@ import java.nio.ByteBuffer;
  * 6.x gets 128-segment trains whole (any local sender may send them), and nothing but the slot
  * size bounds the count in principle. The per-datagram index is sized for 128 per slot and grows
  * when a receive needs more, so no count the kernel can deliver is ever dropped or thrown on.
+ *
+ * <p>Lent buffers (the io_uring transport): there the kernel picks a buffer of the socket's
+ * provided-buffer ring for each datagram. A slot holding the batch's own buffer is then
+ * <em>lent</em> the ring buffer that holds the datagram ({@link #buffer(int)} returns it, and
+ * {@link #offset(int)} is past the kernel's header), with no copy; the ring buffer goes back to
+ * its socket when the batch is next cleared (the next receive call with this batch, on any
+ * socket) or closed. A slot holding a buffer the caller attached keeps it: the datagram is
+ * copied into it at offset 0. A lent slot cannot be re-attached until then (the buffer belongs
+ * to the socket, not the caller).
  */
 public final class RecvBatch implements AutoCloseable {
     /** Slot size a GRO socket needs: a coalesced train can be up to 64 KiB. */
@@ -60,6 +69,19 @@ public final class RecvBatch implements AutoCloseable {
     int[] dgLength;
     int count;
 
+    /** The batch's own slot buffers (a slot holding its own buffer may be lent a ring buffer). */
+    final MemorySegment[] own;
+    /** Slots lent a socket's ring buffer by the last call, the lender's token for each, and the lender. */
+    private final int[] lentSlots;
+    private final int[] lentTokens;
+    private int lentCount;
+    private Lender lender;
+
+    /** Takes back buffers it lent to a batch ({@link #lend}); called once per batch clear, not per datagram. */
+    interface Lender {
+        void giveBack(int[] tokens, int count);
+    }
+
     /** A batch of {@code capacity} slots of {@code slotSize} bytes each. */
     public RecvBatch(int capacity, int slotSize) {
         if (capacity < 1 || capacity > 1024) {
@@ -77,6 +99,9 @@ public final class RecvBatch implements AutoCloseable {
         this.msgs = arena.allocate(MMSGHDR.byteSize() * capacity, 8);
         this.iovs = arena.allocate(IOVEC.byteSize() * capacity, 8);
         this.callState = LibC.newCallState(arena);
+        this.own = new MemorySegment[capacity];
+        this.lentSlots = new int[capacity];
+        this.lentTokens = new int[capacity];
         MemorySegment data = arena.allocate((long) slotSize * capacity, 64);
         for (int i = 0; i < capacity; i++) {
             long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
@@ -84,7 +109,8 @@ public final class RecvBatch implements AutoCloseable {
             MSG_IOV.set(msgs, m, iovs.address() + IOVEC.byteSize() * i);
             MSG_IOVLEN.set(msgs, m, 1L);
             MSG_CONTROL.set(msgs, m, controls.address() + CONTROL_SPACE * i);
-            attach(i, data.asSlice((long) slotSize * i, slotSize));
+            own[i] = data.asSlice((long) slotSize * i, slotSize);
+            attach(i, own[i]);
         }
         // Sized for the largest train a kernel delivers whole today (a local GSO send of up to
         // UDP_MAX_SEGMENTS reaches a GRO socket unsplit; 128 since Linux 6.x, 64 before), so
@@ -107,6 +133,12 @@ public final class RecvBatch implements AutoCloseable {
         }
         if (buffer.byteSize() > Integer.MAX_VALUE || buffer.byteSize() == 0) {
             throw new IllegalArgumentException("buffer size out of range: " + buffer.byteSize());
+        }
+        for (int i = 0; i < lentCount; i++) {
+            if (lentSlots[i] == slot) {
+                throw new IllegalStateException("slot " + slot + " holds a buffer lent by the io_uring transport"
+                        + " until the next receive call; copy the datagram out instead");
+            }
         }
         MemorySegment old = slots[slot];
         slots[slot] = buffer;
@@ -166,14 +198,53 @@ public final class RecvBatch implements AutoCloseable {
         return SockAddr.decode(names, SOCKADDR_STORAGE * slot(i));
     }
 
-    /** Frees the batch's own memory (attached caller buffers are not touched). */
+    /** Frees the batch's own memory (attached caller buffers are not touched; lent ones go back). */
     @Override
     public void close() {
+        returnLent();
         arena.close();
     }
 
     void clear() {
         count = 0;
+        if (lentCount > 0) {
+            returnLent();
+        }
+    }
+
+    /** True if slot {@code slot} holds the batch's own buffer (so it may be lent a ring buffer). */
+    boolean holdsOwn(int slot) {
+        return slots[slot] == own[slot];
+    }
+
+    /**
+     * Lends slot {@code slot} (holding its own buffer) the ring buffer {@code buffer} of
+     * {@code from} until the next {@link #clear()}; {@code token} names it to the lender. One
+     * lender per batch at a time: a batch is filled by one receive call.
+     */
+    void lend(int slot, MemorySegment buffer, Lender from, int token) {
+        lender = from;
+        slots[slot] = buffer;
+        views[slot] = null;
+        lentSlots[lentCount] = slot;
+        lentTokens[lentCount] = token;
+        lentCount++;
+    }
+
+    private void returnLent() {
+        int n = lentCount;
+        if (n == 0) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            int s = lentSlots[i];
+            slots[s] = own[s];
+            views[s] = null;
+        }
+        Lender l = lender;
+        lender = null;
+        lentCount = 0;
+        l.giveBack(lentTokens, n);
     }
 
     /**

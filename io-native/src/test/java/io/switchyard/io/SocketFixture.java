@@ -45,7 +45,11 @@ abstract class SocketFixture {
     UdpSocket open(UdpOptions o) throws TransportException {
         UdpSocket s = Datagrams.open(o.transport(transport()));
         toClose.add(s);
-        assertEquals(transport() == Transport.NIO ? "nio" : "linux-native", s.transportName());
+        assertEquals(switch (transport()) {
+            case NIO -> "nio";
+            case URING -> "linux-uring";
+            default -> "linux-native";
+        }, s.transportName());
         return s;
     }
 

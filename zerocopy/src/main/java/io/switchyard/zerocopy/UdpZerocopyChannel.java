@@ -74,8 +74,9 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
         } catch (TransportException refused) {
             return new UdpZerocopyChannel(Datagrams.open(options.zeroCopy(false)), false, maxBatch);
         }
-        // The NIO transport ignores zeroCopy(true) and has no error queue.
-        boolean native_ = "linux-native".equals(s.transportName());
+        // The NIO transport ignores zeroCopy(true) and has no error queue; io_uring maps its
+        // SENDMSG_ZC notifications onto the same error-queue records.
+        boolean native_ = "linux-native".equals(s.transportName()) || "linux-uring".equals(s.transportName());
         return new UdpZerocopyChannel(s, native_, maxBatch);
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -83,11 +85,18 @@ class RealZerocopyCompletionTest {
         ns.must("link", "show", LINK);
     }
 
-    @Test
-    void sendsToAnUnresolvedNeighbourCompleteWithoutACopy() throws Exception {
+    /** On the epoll transport (MSG_ZEROCOPY) and the io_uring one (SENDMSG_ZC notifications), with the same tracker. */
+    @ParameterizedTest
+    @EnumSource(value = io.switchyard.io.Transport.class, names = {"NATIVE", "URING"})
+    void sendsToAnUnresolvedNeighbourCompleteWithoutACopy(io.switchyard.io.Transport transport) throws Exception {
+        if (transport == io.switchyard.io.Transport.URING) {
+            var caps = io.switchyard.io.Capabilities.probe();
+            org.junit.jupiter.api.Assumptions.assumeTrue(caps.available(io.switchyard.io.Capability.IO_URING),
+                    () -> caps.reason(io.switchyard.io.Capability.IO_URING));
+        }
         MpmcBufferPool pool = leakCheck.mtu(64, counters);
         ns.inside(() -> {
-            try (var channel = UdpZerocopyChannel.open(UdpOptions.create().connect(unresolved()), 64)) {
+            try (var channel = UdpZerocopyChannel.open(UdpOptions.create().transport(transport).connect(unresolved()), 64)) {
                 var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters, System::nanoTime);
                 var batch = new PacketBatch(64);
                 for (int i = 0; i < 4; i++) {

@@ -11,13 +11,18 @@ public final class Errno {
     private Errno() {}
 
     public static final int EPERM = 1;
+    public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENOSYS = 38;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
     public static final int EPROTONOSUPPORT = 93;
@@ -30,18 +35,24 @@ public final class Errno {
     public static final int ENOBUFS = 105;
     public static final int ECONNREFUSED = 111;
     public static final int EHOSTUNREACH = 113;
+    public static final int ECANCELED = 125;
 
     /** The symbolic name of an errno ("EINVAL"), or "errno N". */
     public static String name(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
             case EINTR -> "EINTR";
             case EIO -> "EIO";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
             case EACCES -> "EACCES";
+            case EFAULT -> "EFAULT";
+            case EBUSY -> "EBUSY";
+            case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
+            case ENOSYS -> "ENOSYS";
             case EMSGSIZE -> "EMSGSIZE";
             case ENOPROTOOPT -> "ENOPROTOOPT";
             case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
@@ -54,6 +65,7 @@ public final class Errno {
             case ENOBUFS -> "ENOBUFS";
             case ECONNREFUSED -> "ECONNREFUSED";
             case EHOSTUNREACH -> "EHOSTUNREACH";
+            case ECANCELED -> "ECANCELED";
             default -> "errno " + errno;
         };
     }

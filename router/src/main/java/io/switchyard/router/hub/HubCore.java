@@ -158,6 +158,7 @@ public final class HubCore {
             case AUTO -> Transport.AUTO;
             case NATIVE -> Transport.NATIVE;
             case NIO -> Transport.NIO;
+            case URING -> Transport.URING;
         };
         return UdpOptions.create().transport(transport).gso(s.gso()).gro(s.gro())
                 .receiveBuffer(s.socketBufferSize()).sendBuffer(s.socketBufferSize())
@@ -238,6 +239,9 @@ public final class HubCore {
     PeerLink openLink(PeerHandle peer, InetSocketAddress remote) {
         RouterSettings s = config.settings();
         UdpOptions o = socketOptions(config).bind(bindAddress).reusePort(true).connect(remote);
+        if (s.transport() == io.switchyard.config.Setting.Transport.URING) {
+            o.transport(Transport.NATIVE); // an io_uring socket costs three rings: not one per peer
+        }
         UdpSocket socket = null;
         PeerLink link = null;
         try {
