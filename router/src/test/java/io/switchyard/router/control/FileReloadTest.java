@@ -56,10 +56,10 @@ class FileReloadTest {
         Path file = dir.resolve("rl1.conf");
         Config initial = MemoryTarget.config("rl1", priv, List.of());
         MemoryTarget t = new MemoryTarget(initial);
-        Files.writeString(file, "[Interface]\nPrivateKey = " + priv.toBase64() + "\nListenPort = 5000\nAddress = 10.0.0.1/24\n");
+        Files.writeString(file, "[Interface]\nPrivateKey = " + priv.toBase64() + "\nListenPort = 5000\nDNS = 10.0.0.1\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         String summary = FileReload.reload(file, initial, t::apply);
-        assertTrue(summary.contains("Address is only used by wg-quick"), summary);
+        assertTrue(summary.contains("DNS is only used by wg-quick"), summary);
         assertTrue(summary.contains("needs a restart to take effect: [Interface] ListenPort changed"), summary);
     }
 
