@@ -97,10 +97,17 @@ public final class RouterSettings {
         return (Integer) values.get(Setting.ROUTER_THREADS);
     }
 
-    /** The receive thread count to use on a machine with {@code cores} available processors. */
+    /**
+     * The receive thread count to use on a machine with {@code cores} available processors:
+     * {@code auto} is one per four cores, at least one. A router thread with GRO takes a
+     * receive-batch of datagrams per call and only copies and classifies them; the crypto runs on
+     * the peers' virtual threads on every core. On the 2-core build machine a second router
+     * thread cost a third of the 64-byte forwarding rate (docs/perf-e2e.md); more than one pays
+     * only where cores are left over.
+     */
     public int routerThreads(int cores) {
         int n = routerThreads();
-        return n == 0 ? Math.max(1, cores) : n;
+        return n == 0 ? Math.max(1, cores / 4) : n;
     }
 
     public boolean connectedSockets() {

@@ -26,7 +26,7 @@ public enum Setting {
     HANDSHAKE_WORKERS("HandshakeWorkers", Kind.INT, "2", 1, 256, true),
     /** Handshake messages queued before the router counts itself under load (MAC2 required). */
     HANDSHAKE_QUEUE_SIZE("HandshakeQueueSize", Kind.INT, "1024", 8, 1 << 20, true),
-    /** Receive threads / listening sockets (SO_REUSEPORT); auto is one per available core. */
+    /** Receive threads / listening sockets (SO_REUSEPORT); auto is one per four available cores, at least one. */
     ROUTER_THREADS("RouterThreads", Kind.THREADS, "auto", 1, 1024, true),
     /** One connect(2)ed socket per peer endpoint, sharing the listen port via SO_REUSEPORT. */
     CONNECTED_SOCKETS("ConnectedSockets", Kind.BOOL, "on", 0, 0, true),

@@ -119,7 +119,8 @@ class CorpusTest {
         assertEquals(10240, s.zeroCopyThreshold());
         assertEquals(2, s.handshakeWorkers());
         assertEquals(0, s.routerThreads());
-        assertEquals(3, s.routerThreads(3));
+        assertEquals(1, s.routerThreads(3), "auto: one per four cores, at least one");
+        assertEquals(4, s.routerThreads(16));
         assertEquals(Optional.empty(), s.metricsAddress());
         assertEquals(Duration.ofSeconds(10), s.statusInterval());
         assertEquals(Optional.of(Path.of("/var/run/wireguard/wg0.sock")), c.controlSocket());

@@ -110,11 +110,19 @@ final class PeerLink {
         while (i < n) {
             boolean gso = socket.gsoEnabled();
             boolean zerocopy = tracker != null && gso && tracker.zerocopyAvailable() && !closed;
-            int max = zerocopy && tracker.zerocopyActive() ? UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS : Trains.MAX_SEGMENTS;
-            int end = gso ? Trains.end(buffers, i, n, max) : Math.min(n, i + Trains.MAX_SEGMENTS);
-            long bytes = 0;
-            for (int k = i; k < end; k++) {
-                bytes += lengths[k];
+            int end = gso ? Trains.end(buffers, i, n, Trains.MAX_SEGMENTS) : Math.min(n, i + Trains.MAX_SEGMENTS);
+            long bytes = bytes(lengths, i, end);
+            if (zerocopy && bytes >= zerocopyThreshold && tracker.zerocopyActive()
+                    && end - i > UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS) {
+                // A zerocopy skb holds 17 page frags: cut the train there, so that it can go
+                // zerocopy at all, but only for trains big enough to be sent that way; small
+                // packets keep their 64-segment trains.
+                int cut = Trains.end(buffers, i, n, UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS);
+                long cutBytes = bytes(lengths, i, cut);
+                if (cutBytes >= zerocopyThreshold) {
+                    end = cut;
+                    bytes = cutBytes;
+                }
             }
             if (zerocopy && bytes >= zerocopyThreshold) {
                 sendThroughTracker(buffers, i, end, sent);
@@ -127,6 +135,14 @@ final class PeerLink {
             }
             i = end;
         }
+    }
+
+    private static long bytes(int[] lengths, int from, int to) {
+        long b = 0;
+        for (int k = from; k < to; k++) {
+            b += lengths[k];
+        }
+        return b;
     }
 
     private void sendThroughTracker(PacketBuffer[] buffers, int from, int to, boolean[] sent) {
