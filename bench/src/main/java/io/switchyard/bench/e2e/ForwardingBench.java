@@ -249,6 +249,18 @@ public final class ForwardingBench {
             }
             double secs = (t1 - t0) / 1e9;
             double pps = (r1 - r0) / secs;
+            if (Boolean.getBoolean("bench.drops")) { // -Dbench.drops=true: where the hub's drops went
+                var sb = new StringBuilder("  drops by reason:");
+                h1.drops().forEach((reason, n) -> {
+                    long d = n - h0.drops().getOrDefault(reason, 0L);
+                    if (d != 0) {
+                        sb.append(' ').append(reason).append('=').append(d);
+                    }
+                });
+                sb.append("; kernel drops ").append(h1.counters().getOrDefault("io.kernel_drops", 0L)
+                        - h0.counters().getOrDefault("io.kernel_drops", 0L));
+                System.out.println(sb);
+            }
             double recvBatch = ratio(h1, h0, "io.datagrams_received", "io.receive_calls");
             double perTrain = ratio(h1, h0, "io.datagrams_sent", "io.send_calls");
             boolean exhausted = senders.stream().anyMatch(s -> s.exhausted);
