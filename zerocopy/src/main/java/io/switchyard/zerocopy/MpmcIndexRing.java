@@ -83,6 +83,16 @@ final class MpmcIndexRing {
         return values.length;
     }
 
+    /**
+     * About how many values the ring holds: tail minus head, two volatile reads. Racy by
+     * nature (claims in flight count as done), never negative, at most the capacity.
+     */
+    int approximateSize() {
+        long h = (long) HEAD.getVolatile(this);
+        long t = (long) TAIL.getVolatile(this);
+        return (int) Math.clamp(t - h, 0, values.length);
+    }
+
     /** Adds a value; false only if the ring is full (never, in the pool's use). */
     boolean offer(int value) {
         for (int spins = 0; ; spins++) {

@@ -34,6 +34,22 @@ class MpmcBufferPoolTest {
     private final ZerocopyCounters counters = new ZerocopyCounters();
 
     @Test
+    void approximateFreeFollowsAcquireAndReleaseExactlyWhenQuiet() {
+        MpmcBufferPool pool = leakCheck.mtu(100, counters);
+        assertEquals(pool.capacity(), pool.approximateFree());
+        java.util.List<PacketBuffer> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            held.add(pool.acquire());
+        }
+        assertEquals(pool.capacity() - 60, pool.approximateFree());
+        for (PacketBuffer b : held) {
+            b.release();
+        }
+        assertEquals(pool.capacity(), pool.approximateFree());
+        assertEquals(0, pool.inUse());
+    }
+
+    @Test
     void slotsAreDistinctAlignedAndDisjoint() {
         MpmcBufferPool pool = leakCheck.mtu(3000, counters); // spans two 4 MiB chunks
         var held = new ArrayList<PacketBuffer>();

@@ -23,7 +23,9 @@ final class Counters {
     static final int CONSUMED = DROPS + 5;
     static final int HANDSHAKES = DROPS + 6;
     static final int COOKIE_REPLIES = DROPS + 7;
-    static final int SIZE = DROPS + 8;
+    /** Receive calls a receiver put off because the buffer pool was nearly empty (backpressure). */
+    static final int RECEIVE_WAITS = DROPS + 8;
+    static final int SIZE = DROPS + 9;
 
     private final AtomicLongArray values = new AtomicLongArray(SIZE);
 

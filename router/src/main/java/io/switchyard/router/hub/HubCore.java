@@ -657,6 +657,7 @@ public final class HubCore {
 
         Map<String, Long> named = new LinkedHashMap<>();
         named.put("forwarded", t[Counters.FORWARDED]);
+        named.put("receive.waits", t[Counters.RECEIVE_WAITS]);
         named.put("consumed", t[Counters.CONSUMED]);
         named.put("peers", (long) peers.size());
         named.put("handshake.queue_depth", (long) workers.depth());

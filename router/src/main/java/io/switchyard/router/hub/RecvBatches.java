@@ -54,6 +54,11 @@ final class RecvBatches implements AutoCloseable {
         b.close();
     }
 
+    /** Slots per batch. */
+    int capacity() {
+        return capacity;
+    }
+
     /** Batches made so far (a gauge of the peak concurrency of connected receivers). */
     int created() {
         return created;

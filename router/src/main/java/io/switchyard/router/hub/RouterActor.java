@@ -59,6 +59,8 @@ final class RouterActor implements Actor<Object> {
             return "DrainAndClose";
         }
     };
+    /** How long a receiver waits for buffers to come back before it looks again. */
+    private static final long WAIT_NANOS = 50_000;
     /** Datagrams a drain reads at most, so a peer that keeps sending cannot hold it open. */
     private static final int DRAIN_LIMIT = 4096;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -72,6 +74,7 @@ final class RouterActor implements Actor<Object> {
     private final Fanout fanout = new Fanout();
     private final Counters counters;
     private final Runnable onStop;
+    private final int lowWater;
     /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
     private PeerHandle[] touched = new PeerHandle[16];
     private PeerMsg.Inbound[] pending = new PeerMsg.Inbound[16];
@@ -88,6 +91,10 @@ final class RouterActor implements Actor<Object> {
         this.shared = shared;
         this.counters = counters;
         this.onStop = onStop;
+        // Free buffers a receive call needs: what one call can yield (a GRO slot holds a train of
+        // up to 64 datagrams from our senders), but never more than a quarter of the pool.
+        int slots = own != null ? own.capacity() : shared.capacity();
+        this.lowWater = (int) Math.min((long) slots * (socket.groEnabled() ? 64 : 1), hub.pool().capacity() / 4);
     }
 
     @Override
@@ -102,6 +109,16 @@ final class RouterActor implements Actor<Object> {
         }
         if (own == null && hub.linkReceiversPaused()) { // a test holding datagrams on a link's queue
             Thread.sleep(1);
+            context.self().tell(POLL);
+            return;
+        }
+        if (hub.pool().approximateFree() < lowWater) {
+            // Overload: the peers' actors hold most buffers. Reading now would only copy
+            // datagrams in to drop them (NO_BUFFER), taking CPU from the actors that would free
+            // buffers; waiting leaves them in the socket queue, where the kernel drops the excess
+            // at no cost to us (counted as io.kernel_drops) once it fills.
+            counters.inc(Counters.RECEIVE_WAITS);
+            java.util.concurrent.locks.LockSupport.parkNanos(WAIT_NANOS);
             context.self().tell(POLL);
             return;
         }

@@ -213,6 +213,40 @@ class HubForwardingTest {
         assertBalanced(s);
     }
 
+    /**
+     * Backpressure: with the buffer pool nearly empty (the peers' actors hold the buffers) the
+     * receiver waits instead of reading datagrams only to drop them; once buffers come back the
+     * queued datagrams are read and forwarded, none lost.
+     */
+    @Test
+    void aReceiverWaitsForBuffersInsteadOfDroppingWhatItReads() throws Exception {
+        TestPeer a = client(A);
+        TestPeer b = client(B);
+        configure(a, b);
+        handshake(a);
+        handshake(b);
+        List<io.switchyard.zerocopy.PacketBuffer> held = new ArrayList<>();
+        io.switchyard.zerocopy.PacketBuffer p;
+        while (hub.pool().approximateFree() > 10 && (p = hub.pool().acquire()) != null) {
+            held.add(p);
+        }
+        for (int i = 0; i < 20; i++) {
+            a.send(TestPeer.ipv4(A, B, ("held back " + i).getBytes()));
+        }
+        await(st -> st.counters().get("receive.waits") > 20);
+        HubStats s = hub.stats();
+        assertEquals(0, s.drops().get(DropReason.NO_BUFFER), "nothing read only to be dropped: " + s);
+        for (io.switchyard.zerocopy.PacketBuffer h : held) {
+            h.release();
+        }
+        for (int i = 0; i < 20; i++) {
+            assertArrayEquals(TestPeer.ipv4(A, B, ("held back " + i).getBytes()), b.receiveData());
+        }
+        s = await(st -> st.counters().get("forwarded") == 20);
+        assertEquals(0, s.dropped(), s.drops().toString());
+        assertBalanced(s);
+    }
+
     @Test
     void publicApiStartsAndStops() throws Exception {
         try (Hub h = Hub.start(new Config("api", InterfaceConfig.of(hubKey), RouterSettings.defaults(), List.of()))) {
