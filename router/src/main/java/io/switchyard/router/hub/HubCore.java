@@ -568,6 +568,11 @@ public final class HubCore {
         return sources[b.index()];
     }
 
+    /** Whether {@link #close} has begun. */
+    boolean isClosing() {
+        return closed;
+    }
+
     boolean forceUnderLoad() {
         return forceUnderLoad;
     }

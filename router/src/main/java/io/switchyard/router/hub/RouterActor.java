@@ -113,6 +113,12 @@ final class RouterActor implements Actor<Object> {
             return;
         }
         if (hub.pool().approximateFree() < lowWater) {
+            if (hub.isClosing()) {
+                // The hub stops: buffers held in stopping actors never come back, so waiting for
+                // them would hold up the shutdown. Take what is queued (counted) and close.
+                drainAndClose();
+                return;
+            }
             // Overload: the peers' actors hold most buffers. Reading now would only copy
             // datagrams in to drop them (NO_BUFFER), taking CPU from the actors that would free
             // buffers; waiting leaves them in the socket queue, where the kernel drops the excess
