@@ -285,7 +285,7 @@ final class LinuxUdpSocket implements UdpSocket {
     public int tryReceive(RecvBatch batch) throws TransportException {
         batch.clear();
         MemorySegment msgs = batch.msgs;
-        int vlen = batch.capacity;
+        int vlen = batch.limit;
         long controlLen = wantControl ? RecvBatch.CONTROL_SPACE : 0;
         for (int i = 0; i < vlen; i++) {
             // In-out fields: the kernel overwrote them last time.

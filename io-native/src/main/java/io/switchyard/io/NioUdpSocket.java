@@ -105,7 +105,7 @@ final class NioUdpSocket implements UdpSocket {
         int truncated = 0;
         int errors = 0;
         try {
-            while (slot < batch.capacity) {
+            while (slot < batch.limit) {
                 ByteBuffer view = batch.view(slot);
                 SocketAddress from;
                 try {

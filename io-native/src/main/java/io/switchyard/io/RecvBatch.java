@@ -91,6 +91,7 @@ public final class RecvBatch implements AutoCloseable {
             throw new IllegalArgumentException("slotSize must be positive: " + slotSize);
         }
         this.capacity = capacity;
+        this.limit = capacity;
         this.arena = Arena.ofShared();
         this.slots = new MemorySegment[capacity];
         this.views = new ByteBuffer[capacity];
@@ -124,6 +125,18 @@ public final class RecvBatch implements AutoCloseable {
     /** Number of slots. */
     public int capacity() {
         return capacity;
+    }
+
+    /** Slots the next receive calls may fill: {@link #capacity()} unless {@link #limit(int)} lowered it. */
+    int limit;
+
+    /**
+     * Lets receive calls fill at most {@code slots} slots (1..capacity) from now on: a receiver
+     * that has room for only so many datagrams (its buffer pool running low) takes fewer and
+     * leaves the rest queued in the kernel. A GRO slot may still hold a train of many datagrams.
+     */
+    public void limit(int slots) {
+        this.limit = Math.clamp(slots, 1, capacity);
     }
 
     /** Replaces slot {@code slot}'s buffer with {@code buffer} (native, at most 2 GiB); returns the old one. */

@@ -395,7 +395,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (EVENTFD_TOGGLE) {
             ring.eventfdEnabled(false); // busy: awaitReadable turns it back on before parking
         }
-        int capacity = batch.capacity;
+        int capacity = batch.limit;
         int slot = 0;
         int truncated = 0;
         int coalesced = 0;

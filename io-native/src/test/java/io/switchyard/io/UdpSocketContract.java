@@ -284,6 +284,39 @@ abstract class UdpSocketContract extends SocketFixture {
     }
 
     @Test
+    void aLimitedBatchTakesNoMoreSlotsAndLeavesTheRestQueued() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        for (int i = 0; i < 5; i++) {
+            tx.send(ByteBuffer.wrap(new byte[] {(byte) i}), rx.localAddress());
+        }
+        RecvBatch b = batch(8, 2048);
+        b.limit(2);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int got = 0;
+        while (got == 0 && System.nanoTime() < deadline) {
+            got = rx.tryReceive(b);
+            if (got == 0) {
+                rx.awaitReadable();
+            }
+        }
+        assertEquals(2, got, "at most the limit");
+        assertEquals(0, b.buffer(0).get(ValueLayout.JAVA_BYTE, b.offset(0)));
+        b.limit(b.capacity());
+        List<Byte> rest = new ArrayList<>();
+        while (rest.size() < 3 && System.nanoTime() < deadline) {
+            int n = rx.tryReceive(b);
+            for (int i = 0; i < n; i++) {
+                rest.add(b.buffer(i).get(ValueLayout.JAVA_BYTE, b.offset(i)));
+            }
+            if (n == 0) {
+                rx.awaitReadable();
+            }
+        }
+        assertEquals(List.of((byte) 2, (byte) 3, (byte) 4), rest, "the rest stayed queued, in order");
+    }
+
+    @Test
     void wakeReceiverReturnsAParkedWaiterAndKeepsTheSocketOpen() throws Exception {
         UdpSocket rx = openLoopback();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();

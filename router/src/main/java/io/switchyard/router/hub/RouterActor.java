@@ -74,7 +74,7 @@ final class RouterActor implements Actor<Object> {
     private final Fanout fanout = new Fanout();
     private final Counters counters;
     private final Runnable onStop;
-    private final int lowWater;
+    private final int perSlot;
     /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
     private PeerHandle[] touched = new PeerHandle[16];
     private PeerMsg.Inbound[] pending = new PeerMsg.Inbound[16];
@@ -91,10 +91,9 @@ final class RouterActor implements Actor<Object> {
         this.shared = shared;
         this.counters = counters;
         this.onStop = onStop;
-        // Free buffers a receive call needs: what one call can yield (a GRO slot holds a train of
-        // up to 64 datagrams from our senders), but never more than a quarter of the pool.
-        int slots = own != null ? own.capacity() : shared.capacity();
-        this.lowWater = (int) Math.min((long) slots * (socket.groEnabled() ? 64 : 1), hub.pool().capacity() / 4);
+        // Datagrams one receive slot can yield: a GRO slot holds a train of up to 64 (what GSO
+        // senders send; a kernel may coalesce up to 128), a plain slot one.
+        this.perSlot = socket.groEnabled() ? 64 : 1;
     }
 
     @Override
@@ -112,7 +111,8 @@ final class RouterActor implements Actor<Object> {
             context.self().tell(POLL);
             return;
         }
-        if (hub.pool().approximateFree() < lowWater) {
+        int free = hub.pool().approximateFree();
+        if (free < 2 * perSlot) {
             if (hub.isClosing()) {
                 // The hub stops: buffers held in stopping actors never come back, so waiting for
                 // them would hold up the shutdown. Take what is queued (counted) and close.
@@ -130,6 +130,9 @@ final class RouterActor implements Actor<Object> {
         }
         RecvBatch batch = own != null ? own : shared.acquire();
         try {
+            // Take no more than half of what the pool has free (other receivers share it): a
+            // call that cannot get buffers for what it reads would only drop it.
+            batch.limit(free / (2 * perSlot));
             int n = socket.tryReceive(batch);
             if (n == 0) {
                 if (own == null) {
@@ -169,6 +172,7 @@ final class RouterActor implements Actor<Object> {
 
     private void drainAndClose() {
         RecvBatch batch = own != null ? own : shared.acquire();
+        batch.limit(batch.capacity());
         try {
             int total = 0;
             int n;
