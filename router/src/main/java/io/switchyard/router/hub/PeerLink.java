@@ -195,15 +195,22 @@ final class PeerLink {
             return;
         }
         closed = true;
-        int outstanding = tracker == null ? 0 : tracker.close();
-        // The receiver closes the socket after reading what is queued on it; it may be parked
-        // waiting for a datagram, so wake it. A receiver that is gone already closed it.
-        if (receiver == null || !receiver.tell(RouterActor.DRAIN_AND_CLOSE)) {
-            closeSocket();
+        int outstanding = 0;
+        try {
+            outstanding = tracker == null ? 0 : tracker.close();
+        } catch (RuntimeException e) {
+            outstanding = tracker.outstandingSends(); // a broken error queue: close regardless
+        } finally {
+            // The receiver closes the socket after reading what is queued on it; it may be
+            // parked waiting for a datagram, so wake it. A receiver that is gone already closed
+            // it, or never will: then close it here.
+            if (receiver == null || receiver.isTerminated() || !receiver.tell(RouterActor.DRAIN_AND_CLOSE)) {
+                closeSocket();
+            }
+            socket.wakeReceiver();
+            tx.close();
+            onClose.accept(tx.counters);
         }
-        socket.wakeReceiver();
-        tx.close();
-        onClose.accept(tx.counters);
         if (tracker != null) {
             tracker.socketClosed();
             if (outstanding > 0 && tracker.outstandingSends() > 0) {

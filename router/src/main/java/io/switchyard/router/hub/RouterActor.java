@@ -106,6 +106,13 @@ final class RouterActor implements Actor<Object> {
             context.stop();
             return;
         }
+        if (hub.isClosing()) {
+            // The hub stops: take what is queued (counted) and close, whatever the actor system
+            // is doing (a receiver must never outlive its hub, spinning on a pool that stays
+            // empty: it starved the next hub's actors of carrier threads in the benchmark).
+            drainAndClose();
+            return;
+        }
         if (own == null && hub.linkReceiversPaused()) { // a test holding datagrams on a link's queue
             Thread.sleep(1);
             context.self().tell(POLL);
@@ -113,12 +120,6 @@ final class RouterActor implements Actor<Object> {
         }
         int free = hub.pool().approximateFree();
         if (free < 2 * perSlot) {
-            if (hub.isClosing()) {
-                // The hub stops: buffers held in stopping actors never come back, so waiting for
-                // them would hold up the shutdown. Take what is queued (counted) and close.
-                drainAndClose();
-                return;
-            }
             // Overload: the peers' actors hold most buffers. Reading now would only copy
             // datagrams in to drop them (NO_BUFFER), taking CPU from the actors that would free
             // buffers; waiting leaves them in the socket queue, where the kernel drops the excess
