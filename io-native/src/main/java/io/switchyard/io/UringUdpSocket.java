@@ -588,6 +588,9 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             if (!isOpen()) {
                 throw new SocketClosedException("io_uring recvmsg");
             }
+            if (Thread.interrupted()) {
+                throw new WaitInterruptedException("io_uring recvmsg"); // parkNanos would not wait
+            }
             LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
             return;
         }

@@ -317,6 +317,43 @@ abstract class UdpSocketContract extends SocketFixture {
     }
 
     @Test
+    void anInterruptedWaiterGetsAnExceptionInsteadOfSpinning() throws Exception {
+        UdpSocket rx = openLoopback();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                rx.awaitReadable();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        waiter.interrupt();
+        Throwable t = outcome.get(30, TimeUnit.SECONDS);
+        assertInstanceOf(WaitInterruptedException.class, t);
+        assertTrue(rx.isOpen(), "an interrupt does not close the socket");
+        // Already interrupted: reported at once, and the status is taken (cleared).
+        CompletableFuture<Boolean> second = new CompletableFuture<>();
+        Thread again = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                rx.awaitReadable();
+                second.complete(false);
+            } catch (WaitInterruptedException e) {
+                second.complete(!Thread.currentThread().isInterrupted());
+            } catch (Throwable other) {
+                second.completeExceptionally(other);
+            }
+        });
+        assertTrue(second.get(30, TimeUnit.SECONDS), "the interrupt status is cleared when it is reported");
+        again.join();
+    }
+
+    @Test
     void wakeReceiverReturnsAParkedWaiterAndKeepsTheSocketOpen() throws Exception {
         UdpSocket rx = openLoopback();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();

@@ -1,6 +1,7 @@
 package io.switchyard.io.linux;
 
 import io.switchyard.io.SocketClosedException;
+import io.switchyard.io.WaitInterruptedException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,8 +37,9 @@ public final class Readiness {
      * Parks until {@code bit} is set (then clears it) or the fd is closed.
      *
      * @param call named in the exception when the socket is closed
+     * @throws WaitInterruptedException if the thread is (or gets) interrupted while it would wait
      */
-    public void await(int bit, String call) throws SocketClosedException {
+    public void await(int bit, String call) throws SocketClosedException, WaitInterruptedException {
         Thread me = Thread.currentThread();
         setWaiter(bit, me);
         try {
@@ -48,6 +50,11 @@ public final class Readiness {
                 if ((ready.get() & bit) != 0) {
                     clear(bit);
                     return;
+                }
+                // park() returns at once while the interrupt status is set: without this check
+                // an interrupted waiter spun here at full speed (it starved whole carrier pools).
+                if (Thread.interrupted()) {
+                    throw new WaitInterruptedException(call);
                 }
                 LockSupport.park(this);
             }
