@@ -29,7 +29,7 @@ public enum Setting {
     /** Receive threads / listening sockets (SO_REUSEPORT); auto is one per four available cores, at least one. */
     ROUTER_THREADS("RouterThreads", Kind.THREADS, "auto", 1, 1024, true),
     /** One connect(2)ed socket per peer endpoint, sharing the listen port via SO_REUSEPORT. */
-    CONNECTED_SOCKETS("ConnectedSockets", Kind.BOOL, "on", 0, 0, true),
+    CONNECTED_SOCKETS("ConnectedSockets", Kind.BOOL, "off", 0, 0, true),
     /** SO_RCVBUF and SO_SNDBUF request in bytes (the kernel caps it at net.core.[rw]mem_max). */
     SOCKET_BUFFER_SIZE("SocketBufferSize", Kind.BYTES, "4194304", 4096, 1 << 30, true),
     /** Capacity of each peer actor's mailbox, in batches; a full mailbox drops and counts. */

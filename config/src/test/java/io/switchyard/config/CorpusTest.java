@@ -115,7 +115,7 @@ class CorpusTest {
         assertEquals(RouterSettings.defaults(), s);
         assertEquals(Setting.Transport.AUTO, s.transport());
         assertEquals(64, s.batchSize());
-        assertTrue(s.gso() && s.gro() && s.zeroCopy() && s.connectedSockets());
+        assertTrue(s.gso() && s.gro() && s.zeroCopy() && !s.connectedSockets());
         assertEquals(10240, s.zeroCopyThreshold());
         assertEquals(2, s.handshakeWorkers());
         assertEquals(0, s.routerThreads());
