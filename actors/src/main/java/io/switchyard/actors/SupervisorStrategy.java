@@ -47,8 +47,10 @@ public final class SupervisorStrategy {
 
     /** Keep going after every failure. */
     public static SupervisorStrategy resume() {
-        return new SupervisorStrategy(t -> Directive.RESUME, 0, Duration.ofSeconds(1));
+        return RESUME; // immutable: one for every actor that asks (a hub spawns one per peer)
     }
+
+    private static final SupervisorStrategy RESUME = new SupervisorStrategy(t -> Directive.RESUME, 0, Duration.ofSeconds(1));
 
     /** Stop on the first failure. */
     public static SupervisorStrategy stop() {

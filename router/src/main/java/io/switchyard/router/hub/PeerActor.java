@@ -61,15 +61,17 @@ final class PeerActor implements Actor<PeerMsg> {
     private final PeerHandle me;
     private final PeerEngine engine;
     private final Counters counters;
-    private final SockAddr endpoint = SockAddr.allocate();
+    /** Where this peer is (native, for the send calls); made when first known: most configured peers of a big hub never appear. */
+    private SockAddr endpoint;
     private boolean hasEndpoint;
     private PeerConfig applied;
     private final StagingQueue<PacketBuffer> staged = new StagingQueue<>(StagingQueue.DEFAULT_CAPACITY);
 
-    private final PacketBuffer[] train = new PacketBuffer[Trains.MAX_SEGMENTS];
-    private final int[] trainLength = new int[Trains.MAX_SEGMENTS];
-    private final boolean[] trainForwarded = new boolean[Trains.MAX_SEGMENTS];
-    private final boolean[] trainSent = new boolean[Trains.MAX_SEGMENTS];
+    // The outbound train, made on the first packet queued (about 700 bytes an idle peer does not pay).
+    private PacketBuffer[] train;
+    private int[] trainLength;
+    private boolean[] trainForwarded;
+    private boolean[] trainSent;
     private int trainSize;
 
     /**
@@ -88,10 +90,10 @@ final class PeerActor implements Actor<PeerMsg> {
     private PeerLink link;
     /** No new link before this time: one open per second at most, longer after a failure. */
     private long linkNotBefore;
-    private final PeerMsg.ErrorQueueReadable errorQueueReadable = new PeerMsg.ErrorQueueReadable();
     private final boolean connectedSockets;
 
-    private final Outbox outbox = new Outbox();
+    /** Made on the first inbound batch. */
+    private Outbox outbox;
 
     /** Whether the peer has a session (for PeerUp / PeerDown events), and since when. */
     private boolean up;
@@ -169,6 +171,9 @@ final class PeerActor implements Actor<PeerMsg> {
 
     private void inbound(PeerMsg.Inbound in) {
         long now = hub.device().nanoTime();
+        if (outbox == null) {
+            outbox = new Outbox();
+        }
         FrozenAllowedIps<PeerHandle> routes = hub.routes();
         LocalStack.Addresses local = hub.local().addresses();
         boolean anyLocal = !local.isEmpty();
@@ -243,6 +248,9 @@ final class PeerActor implements Actor<PeerMsg> {
     private void roamTo(SockAddr source) {
         if (!hasEndpoint || !endpoint.equals(source)) {
             InetSocketAddress before = me.endpoint;
+            if (endpoint == null) {
+                endpoint = SockAddr.allocate();
+            }
             endpoint.copyFrom(source.segment(), 0);
             hasEndpoint = true;
             me.endpoint = endpoint.toInetSocketAddress();
@@ -261,6 +269,9 @@ final class PeerActor implements Actor<PeerMsg> {
     private void setEndpoint(InetSocketAddress a, boolean authenticated) {
         if (!hasEndpoint || !a.equals(me.endpoint)) {
             InetSocketAddress before = me.endpoint;
+            if (endpoint == null) {
+                endpoint = SockAddr.allocate();
+            }
             endpoint.set(a, hub.transmitter().mapToIpv6());
             hasEndpoint = true;
             me.endpoint = a;
@@ -296,7 +307,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 linkNotBefore = now + LINK_RETRY_NANOS;
             } else {
                 link = l;
-                l.watchErrorQueue(context.self(), errorQueueReadable, "zerocopy-watch-" + context.self().name());
+                l.watchErrorQueue(context.self(), PeerMsg.ERROR_QUEUE_READABLE, "zerocopy-watch-" + context.self().name());
             }
         }
         return l;
@@ -351,6 +362,12 @@ final class PeerActor implements Actor<PeerMsg> {
     }
 
     private void queue(PacketBuffer b, boolean forwarded) {
+        if (train == null) {
+            train = new PacketBuffer[Trains.MAX_SEGMENTS];
+            trainLength = new int[Trains.MAX_SEGMENTS];
+            trainForwarded = new boolean[Trains.MAX_SEGMENTS];
+            trainSent = new boolean[Trains.MAX_SEGMENTS];
+        }
         train[trainSize] = b;
         trainLength[trainSize] = b.length();
         trainForwarded[trainSize++] = forwarded;

@@ -79,4 +79,5 @@ sealed interface PeerMsg {
 
     Tick TICK = new Tick();
     SessionCheck SESSION_CHECK = new SessionCheck();
+    ErrorQueueReadable ERROR_QUEUE_READABLE = new ErrorQueueReadable();
 }

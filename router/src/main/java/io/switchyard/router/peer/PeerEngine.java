@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -99,7 +97,14 @@ public final class PeerEngine {
     private final Keypairs keypairs;
 
     /** Every receiver index registered for this peer (handshakes and sessions); guarded by this. */
-    private final Set<Integer> ownIndexes = new HashSet<>();
+    /**
+     * The receiver indexes registered for this peer (its keypairs' and its pending handshake's,
+     * at most four or so), guarded by this. A small array, not a HashSet: an idle peer of a hub
+     * with 100,000 of them should cost bytes, not a hash table.
+     */
+    private int[] ownIndexes = NO_INDEXES;
+    private int ownCount;
+    private static final int[] NO_INDEXES = new int[0];
     /** The index of our in-progress handshake not yet turned into keys, or 0; guarded by this. */
     private int handshakeIndex;
     private boolean retired;
@@ -253,7 +258,7 @@ public final class PeerEngine {
                 forget(keys.localIndex());
                 return;
             }
-            ownIndexes.add(keys.localIndex());
+            addOwn(keys.localIndex());
             if (handshakeIndex == keys.localIndex()) {
                 handshakeIndex = 0;
             }
@@ -350,10 +355,10 @@ public final class PeerEngine {
     void retire() {
         synchronized (this) {
             retired = true;
-            for (int index : ownIndexes) {
-                device.indexes().remove(index, this);
+            for (int k = 0; k < ownCount; k++) {
+                device.indexes().remove(ownIndexes[k], this);
             }
-            ownIndexes.clear();
+            ownCount = 0;
             handshakeIndex = 0;
         }
         // Keys are dropped, not wiped: the owner may be sealing on one at this moment. The Noise
@@ -382,7 +387,7 @@ public final class PeerEngine {
             forget(handshakeIndex);
         }
         handshakeIndex = device.indexes().register(this);
-        ownIndexes.add(handshakeIndex);
+        addOwn(handshakeIndex);
         return handshakeIndex;
     }
 
@@ -403,8 +408,20 @@ public final class PeerEngine {
     }
 
     private void forget(int index) {
-        ownIndexes.remove(index);
+        for (int k = 0; k < ownCount; k++) {
+            if (ownIndexes[k] == index) {
+                ownIndexes[k] = ownIndexes[--ownCount];
+                break;
+            }
+        }
         device.indexes().remove(index, this);
+    }
+
+    private void addOwn(int index) {
+        if (ownCount == ownIndexes.length) {
+            ownIndexes = java.util.Arrays.copyOf(ownIndexes, Math.max(4, 2 * ownCount));
+        }
+        ownIndexes[ownCount++] = index;
     }
 
     // ------------------------------------------------------------------ little-endian access

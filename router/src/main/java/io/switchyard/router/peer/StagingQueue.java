@@ -14,7 +14,10 @@ public final class StagingQueue<T> {
     /** wireguard-go's QueueStagedSize. */
     public static final int DEFAULT_CAPACITY = 128;
 
-    private final Object[] ring;
+    private static final Object[] EMPTY = new Object[0];
+    private final int capacity;
+    /** Made on the first offer: most peers never stage anything, and 128 slots cost 528 bytes. */
+    private Object[] ring = EMPTY;
     private int head;
     private int size;
 
@@ -22,12 +25,15 @@ public final class StagingQueue<T> {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
-        ring = new Object[capacity];
+        this.capacity = capacity;
     }
 
     /** Appends {@code element}; returns the oldest element it displaced when full, else null. */
     @SuppressWarnings("unchecked")
     public T offer(T element) {
+        if (ring.length == 0) {
+            ring = new Object[capacity];
+        }
         T evicted = null;
         if (size == ring.length) {
             evicted = (T) ring[head];
@@ -69,6 +75,6 @@ public final class StagingQueue<T> {
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 }
