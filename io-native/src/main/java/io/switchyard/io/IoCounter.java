@@ -21,7 +21,9 @@ public enum IoCounter {
     URING_REARMS(13, "io_uring multishot receives re-armed after the kernel ended them (buffers ran out, empty datagram, error)"),
     URING_BUFFERS_EXHAUSTED(14, "times the io_uring provided-buffer ring ran empty (datagrams waited in the socket queue)"),
     URING_BAD_COMPLETIONS(15, "io_uring completions ignored as untrustworthy (unknown kind or buffer id, short header)"),
-    URING_SEND_REORDERED(16, "datagrams io_uring resent after a later one of their batch went out (send buffer freed mid-submission)");
+    URING_SEND_REORDERED(16, "datagrams io_uring resent after a later one of their batch went out (send buffer freed mid-submission)"),
+    GSO_SEGMENTS(17, "datagrams sent inside GSO trains (segments per train = this / gso_trains)"),
+    GRO_SEGMENTS(18, "datagrams received inside GRO-coalesced buffers (segments per buffer = this / gro_coalesced)");
 
     private final int id;
     private final String label;

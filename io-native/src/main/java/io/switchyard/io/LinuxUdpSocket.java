@@ -327,6 +327,7 @@ final class LinuxUdpSocket implements UdpSocket {
         MemorySegment controls = batch.controls;
         int truncated = 0;
         int coalesced = 0;
+        long groSegments = 0;
         long kernelDrops = -1;
         for (int k = 0; k < n; k++) {
             long m = MMSGHDR.byteSize() * k;
@@ -359,6 +360,7 @@ final class LinuxUdpSocket implements UdpSocket {
             }
             if (segment > 0 && len > segment) {
                 coalesced++;
+                groSegments += (len + segment - 1) / segment;
                 // Any count the kernel delivers fits: the batch grows rather than overflow.
                 batch.ensureRoom((len + segment - 1) / segment);
                 for (int off = 0; off < len; off += segment) {
@@ -372,6 +374,7 @@ final class LinuxUdpSocket implements UdpSocket {
         counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
         counters.add(IoCounter.TRUNCATED, truncated);
         counters.add(IoCounter.GRO_COALESCED, coalesced);
+        counters.add(IoCounter.GRO_SEGMENTS, groSegments);
         if (kernelDrops >= 0) {
             counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
         }
@@ -521,7 +524,10 @@ final class LinuxUdpSocket implements UdpSocket {
                 if (r >= 0) {
                     batch.sent = start + n;
                     counters.add(IoCounter.SEND_CALLS, 1);
-                    counters.add(IoCounter.GSO_TRAINS, n > 1 ? 1 : 0);
+                    if (n > 1) {
+                        counters.add(IoCounter.GSO_TRAINS, 1);
+                        counters.add(IoCounter.GSO_SEGMENTS, n);
+                    }
                     counters.add(IoCounter.DATAGRAMS_SENT, n);
                     return r;
                 }

@@ -399,6 +399,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         int slot = 0;
         int truncated = 0;
         int coalesced = 0;
+        long groSegments = 0;
         int errors = 0;
         int bad = 0;
         int exhausted = 0;
@@ -506,6 +507,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             }
             if (split) {
                 coalesced++;
+                groSegments += (len + segment - 1) / segment;
                 for (int off = 0; off < len; off += segment) {
                     batch.add(slot, start + off, Math.min(segment, len - off));
                 }
@@ -527,6 +529,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         }
         counters.add(IoCounter.TRUNCATED, truncated);
         counters.add(IoCounter.GRO_COALESCED, coalesced);
+        counters.add(IoCounter.GRO_SEGMENTS, groSegments);
         counters.add(IoCounter.RECEIVE_ERRORS, errors);
         counters.add(IoCounter.URING_BAD_COMPLETIONS, bad);
         counters.add(IoCounter.URING_BUFFERS_EXHAUSTED, exhausted);
@@ -912,6 +915,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 batch.sent = start + n;
                 counters.add(IoCounter.SEND_CALLS, 1);
                 counters.add(IoCounter.GSO_TRAINS, 1);
+                counters.add(IoCounter.GSO_SEGMENTS, n);
                 counters.add(IoCounter.DATAGRAMS_SENT, n);
             }
             return r;
@@ -1018,7 +1022,10 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                         zeroCopySends = zeroCopySends + 1;
                         batch.sent = start + n;
                         counters.add(IoCounter.SEND_CALLS, 1);
-                        counters.add(IoCounter.GSO_TRAINS, n > 1 ? 1 : 0);
+                        if (n > 1) {
+                            counters.add(IoCounter.GSO_TRAINS, 1);
+                            counters.add(IoCounter.GSO_SEGMENTS, n);
+                        }
                         counters.add(IoCounter.DATAGRAMS_SENT, n);
                         if ((flags & Uring.IORING_CQE_F_MORE) == 0) {
                             // No notification will come: the kernel is done with the buffers now.

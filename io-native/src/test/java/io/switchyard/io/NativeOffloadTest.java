@@ -54,6 +54,7 @@ class NativeOffloadTest extends SocketFixture {
         SendBatch sb = train(SockAddr.of((InetSocketAddress) rx.getLocalAddress()), 40, 1400, 1);
         tx.sendTrain(sb);
         assertEquals(1, tx.counters().get(IoCounter.GSO_TRAINS));
+        assertEquals(40, tx.counters().get(IoCounter.GSO_SEGMENTS), "segments per train = 40 / 1");
         assertEquals(1, tx.counters().get(IoCounter.SEND_CALLS));
         assertEquals(40, tx.counters().get(IoCounter.DATAGRAMS_SENT));
         ByteBuffer buf = ByteBuffer.allocate(2048);
@@ -80,6 +81,7 @@ class NativeOffloadTest extends SocketFixture {
         }
         // On loopback the GSO train reaches a GRO socket whole: one slot, split by us.
         assertTrue(rx.counters().get(IoCounter.GRO_COALESCED) >= 1, rx.counters().toString());
+        assertEquals(segments, rx.counters().get(IoCounter.GRO_SEGMENTS), "every datagram came out of a coalesced slot");
         assertEquals(segments, rx.counters().get(IoCounter.DATAGRAMS_RECEIVED));
     }
 

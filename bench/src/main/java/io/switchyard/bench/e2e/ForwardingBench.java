@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (native + UDP GSO/GRO), all three with one listen socket and no connected sockets (the hub as
  * it was before those existed); then {@code links} (gso + a connected socket per peer),
  * {@code routers2} (gso + two listen sockets, one router thread each), {@code links-nozc}
- * (links without MSG_ZEROCOPY) and {@code default} (the shipped defaults: links, zerocopy for
- * trains of 10 KiB and more, one router per core). Variants alternate within each round; round 0
+ * (links without MSG_ZEROCOPY), {@code uring} (the listen socket on io_uring, GSO/GRO on) and
+ * {@code default} (the shipped defaults). Variants alternate within each round; round 0
  * is a discarded warm-up.
  *
  * <pre>
@@ -74,6 +74,7 @@ public final class ForwardingBench {
             "links-nozc", new Variant("links-nozc", "native", true, true,
                     "ConnectedSockets = on\nRouterThreads = 1\nZeroCopy = off\n"),
             "routers2", new Variant("routers2", "native", true, true, "ConnectedSockets = off\nRouterThreads = 2\n"),
+            "uring", new Variant("uring", "uring", true, true, SINGLE),
             "default", new Variant("default", "native", true, true, ""));
 
     public static void main(String[] args) throws Exception {

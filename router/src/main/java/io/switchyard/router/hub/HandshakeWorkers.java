@@ -63,7 +63,14 @@ final class HandshakeWorkers implements AutoCloseable {
         try {
             boolean underLoad = queue.size() >= underLoadDepth || hub.forceUnderLoad();
             Device device = hub.device();
-            switch (device.admit(msg, source, underLoad)) {
+            HandshakeGate.Verdict verdict = device.admit(msg, source, underLoad);
+            if (verdict != HandshakeGate.Verdict.ACCEPT && HandshakeEvent.enabled()) {
+                // Refused before any Diffie-Hellman: the peer is not known yet (mac1 names no one).
+                boolean initiation = Messages.readInt(msg, 0) == WireGuard.MESSAGE_INITIATION_TYPE;
+                HandshakeEvent.commit(null, initiation ? "initiation" : "response", "received", String.valueOf(source),
+                        verdict == HandshakeGate.Verdict.SEND_COOKIE ? "cookie-sent" : "refused", verdict.name());
+            }
+            switch (verdict) {
                 case BAD_MAC1 -> count(DropReason.BAD_MAC);
                 case RATE_LIMITED -> count(DropReason.RATE_LIMITED);
                 case SEND_COOKIE -> {

@@ -211,13 +211,14 @@ public final class HubCore {
         RouterSettings s = config.settings();
         for (int i = 0; i < listen.length; i++) {
             UdpSocket socket = listen[i];
+            int index = i;
             int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
             RecvBatch batch = new RecvBatch(s.batchSize(), slot);
             Counters counters = new Counters();
             listenCounters[i] = counters;
             liveCounters.add(counters);
             ActorRef<Object> router = system.spawn(Props.<Object>of(
-                            ctx -> new RouterActor(ctx, this, socket, batch, linkBatches, counters, () -> { }))
+                            ctx -> new RouterActor(ctx, this, socket, index, batch, linkBatches, counters, () -> { }))
                     .withDedicatedThread(true)
                     .withSupervisor(SupervisorStrategy.resume())
                     .withUnboundedMailbox(), "router-" + i);
@@ -264,7 +265,7 @@ public final class HubCore {
             liveCounters.add(opened.txCounters());
             liveLinkSockets.add(socket);
             link.receiver = system.spawn(Props.<Object>of(
-                            ctx -> new RouterActor(ctx, this, linkSocket, null, linkBatches, rx, () -> {
+                            ctx -> new RouterActor(ctx, this, linkSocket, -1, null, linkBatches, rx, () -> {
                                 opened.closeSocket();
                                 retire(rx);
                                 retire(linkSocket);

@@ -10,6 +10,7 @@ import io.switchyard.router.DropReason;
 import io.switchyard.router.HubEvent;
 import io.switchyard.router.protocol.WireGuard;
 import io.switchyard.router.control.FlushEvent;
+import io.switchyard.router.control.HandshakeEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.peer.StagingQueue;
 import io.switchyard.router.routing.FrozenAllowedIps;
@@ -387,6 +388,7 @@ final class PeerActor implements Actor<PeerMsg> {
             return;
         }
         trainSize = 0;
+        int trains = FlushEvent.enabled() ? Trains.count(train, n) : -1;
         PeerLink l = hasEndpoint ? linkForSend(hub.device().nanoTime()) : null;
         if (l != null) {
             l.send(train, trainLength, n, trainSent);
@@ -414,7 +416,8 @@ final class PeerActor implements Actor<PeerMsg> {
         counters.add(Counters.TX_PACKETS, sentCount);
         counters.add(Counters.TX_BYTES, bytes);
         if (FlushEvent.enabled()) {
-            FlushEvent.commit(engine.publicKey().toBase64(), sentCount, bytes, -1, l != null && l.tracker != null);
+            FlushEvent.commit(engine.publicKey().toBase64(), sentCount, bytes, trains,
+                    l != null && l.tracker != null && l.tracker.zerocopyActive());
         }
     }
 
@@ -487,9 +490,14 @@ final class PeerActor implements Actor<PeerMsg> {
             byte[] init = engine.createInitiation(now);
             if (init != null) {
                 flush();
-                if (hub.transmitter().sendBytes(init, endpoint)) {
+                boolean sent = hub.transmitter().sendBytes(init, endpoint);
+                if (sent) {
                     counters.inc(Counters.TX_PACKETS);
                     counters.add(Counters.TX_BYTES, init.length);
+                }
+                if (HandshakeEvent.enabled()) {
+                    HandshakeEvent.commit(engine.publicKey().toBase64(), "initiation", "sent", String.valueOf(me.endpoint),
+                            sent ? "sent" : "send-failed", null);
                 }
             }
         }

@@ -73,6 +73,8 @@ final class RouterActor implements Actor<Object> {
     private final Counters counters;
     private final Runnable onStop;
     private final int perSlot;
+    /** Which socket, for the receive-batch event: the listen socket's index, -1 for a peer's connected socket. */
+    private final int socketId;
     /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
     private PeerHandle[] touched = new PeerHandle[16];
     private PeerMsg.Inbound[] pending = new PeerMsg.Inbound[16];
@@ -80,8 +82,9 @@ final class RouterActor implements Actor<Object> {
     /** The last peer appended to: GRO trains and bursts come from one peer at a time. */
     private int lastTouched = -1;
 
-    RouterActor(ActorContext<Object> context, HubCore hub, UdpSocket socket, RecvBatch own, RecvBatches shared,
-                Counters counters, Runnable onStop) {
+    RouterActor(ActorContext<Object> context, HubCore hub, UdpSocket socket, int socketId, RecvBatch own,
+                RecvBatches shared, Counters counters, Runnable onStop) {
+        this.socketId = socketId;
         this.context = context;
         this.hub = hub;
         this.socket = socket;
@@ -146,7 +149,9 @@ final class RouterActor implements Actor<Object> {
                     for (int i = 0; i < n; i++) {
                         bytes += batch.length(i);
                     }
-                    ReceiveBatchEvent.commit(0, n, bytes, 0);
+                    // Slots fill in order: datagrams beyond one per slot came out of GRO trains.
+                    int slots = batch.slot(n - 1) + 1;
+                    ReceiveBatchEvent.commit(socketId, n, bytes, n - slots);
                 }
                 for (int i = 0; i < n; i++) {
                     classify(batch, i);

@@ -14,6 +14,15 @@ final class Trains {
 
     private Trains() {}
 
+    /** How many GSO trains {@code buffers[0..n)} make (for the flush event; not on the data path). */
+    static int count(PacketBuffer[] buffers, int n) {
+        int trains = 0;
+        for (int i = 0; i < n; i = end(buffers, i, n, MAX_SEGMENTS)) {
+            trains++;
+        }
+        return trains;
+    }
+
     /**
      * The end (exclusive) of the longest valid train of {@code buffers[from..n)}, at most
      * {@code maxSegments} long; always at least {@code from + 1}.

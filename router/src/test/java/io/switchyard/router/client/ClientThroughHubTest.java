@@ -167,11 +167,20 @@ class ClientThroughHubTest {
             rec.stop();
             Path file = dir.resolve("hub.jfr");
             rec.dump(file);
-            List<String> names = RecordingFile.readAllEvents(file).stream().map(RecordedEvent::getEventType)
+            List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+            List<String> names = events.stream().map(RecordedEvent::getEventType)
                     .map(t -> t.getName()).distinct().toList();
             assertTrue(names.contains("io.switchyard.ReceiveBatch"), names.toString());
             assertTrue(names.contains("io.switchyard.Flush"), names.toString());
             assertTrue(names.contains("io.switchyard.Handshake"), names.toString());
+            // The fields carry what the hub did, not placeholders.
+            assertTrue(events.stream().filter(e -> e.getEventType().getName().equals("io.switchyard.ReceiveBatch"))
+                    .allMatch(e -> e.getInt("socket") == 0 && e.getInt("datagrams") >= 1 && e.getInt("groSegments") >= 0),
+                    "receive batches name the listen socket");
+            assertTrue(events.stream().filter(e -> e.getEventType().getName().equals("io.switchyard.Flush"))
+                    .anyMatch(e -> e.getInt("gsoTrains") >= 1 && e.getInt("datagrams") >= 1), "flushes count their trains");
+            assertTrue(events.stream().filter(e -> e.getEventType().getName().equals("io.switchyard.Handshake"))
+                    .anyMatch(e -> "completed".equals(e.getString("outcome"))), "a completed handshake is recorded");
         }
     }
 
