@@ -65,48 +65,8 @@ class HubForwardingTest {
         return p;
     }
 
-    private void configure(TestPeer... ps) {
-        List<PeerConfig> peers = new ArrayList<>();
-        for (TestPeer p : ps) {
-            peers.add(p.config());
-        }
-        Config c = hub.config();
-        hub.apply(new Config(c.name(), c.iface(), c.settings(), peers));
-    }
-
-    /** Waits (hang guard only) until the stats satisfy {@code done}. */
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        HubStats s = hub.stats();
-        while (!done.test(s)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached; stats: " + s);
-            }
-            Thread.sleep(5);
-            s = hub.stats();
-        }
-        return s;
-    }
-
-    /**
-     * Handshakes and waits until the hub has opened the peer's confirming keepalive. Until then
-     * the hub, as responder, may not send on the new session, and a packet for the peer would be
-     * staged and answered with a handshake initiation of the hub's own (as the kernel and
-     * wireguard-go do): the confirmation and other peers' packets travel through different
-     * sockets, in no fixed order.
-     */
-    private void handshake(TestPeer p) throws Exception {
-        p.handshake();
-        await(st -> st.peers().stream().anyMatch(x -> x.publicKey().equals(p.publicKey()) && x.rxPackets() >= 1));
-    }
-
     private static long drops(HubStats s, DropReason r) {
         return s.drops().get(r);
-    }
-
-    private static void assertBalanced(HubStats s) {
-        assertEquals(s.rxPackets(), s.counters().get("forwarded") + s.counters().get("consumed") + s.dropped(),
-                "received = forwarded + consumed + dropped: " + s);
     }
 
     @Test
@@ -284,5 +244,25 @@ class HubForwardingTest {
         assertEquals(1, s.cookieRepliesSent());
         assertEquals(1, drops(s, DropReason.COOKIE_REQUIRED));
         assertEquals(1, s.handshakesCompleted());
+    }
+
+    private void configure(TestPeer... ps) {
+        HubTestSupport.configure(hub, ps);
+    }
+
+    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
+        return HubTestSupport.await(hub, done);
+    }
+
+    private void handshake(TestPeer p) throws Exception {
+        HubTestSupport.handshake(hub, p);
+    }
+
+    private static long named(HubStats s, String name) {
+        return HubTestSupport.named(s, name);
+    }
+
+    private static void assertBalanced(HubStats s) {
+        HubTestSupport.assertBalanced(s);
     }
 }

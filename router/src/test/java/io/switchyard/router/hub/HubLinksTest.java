@@ -62,49 +62,6 @@ class HubLinksTest {
         return p;
     }
 
-    private void configure(TestPeer... ps) {
-        List<PeerConfig> peers = new ArrayList<>();
-        for (TestPeer p : ps) {
-            peers.add(p.config());
-        }
-        Config c = hub.config();
-        hub.apply(new Config(c.name(), c.iface(), c.settings(), peers));
-    }
-
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        HubStats s = hub.stats();
-        while (!done.test(s)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached; stats: " + s);
-            }
-            Thread.sleep(5);
-            s = hub.stats();
-        }
-        return s;
-    }
-
-    /**
-     * Handshakes and waits until the hub has opened the peer's confirming keepalive. Until then
-     * the hub, as responder, may not send on the new session, and a packet for the peer would be
-     * staged and answered with a handshake initiation of the hub's own (as the kernel and
-     * wireguard-go do): the confirmation and other peers' packets travel through different
-     * sockets, in no fixed order.
-     */
-    private void handshake(TestPeer p) throws Exception {
-        p.handshake();
-        await(st -> st.peers().stream().anyMatch(x -> x.publicKey().equals(p.publicKey()) && x.rxPackets() >= 1));
-    }
-
-    private static long named(HubStats s, String name) {
-        return s.counters().get(name);
-    }
-
-    private static void assertBalanced(HubStats s) {
-        assertEquals(s.rxPackets(), named(s, "forwarded") + named(s, "consumed") + s.dropped(),
-                "received = forwarded + consumed + dropped: " + s);
-    }
-
     /** Sends {@code n} numbered packets a to b and checks each arrives, in order. */
     private static void exchange(TestPeer from, TestPeer to, byte[] src, byte[] dst, String tag, int n) throws Exception {
         for (int i = 0; i < n; i++) {
@@ -307,5 +264,25 @@ class HubLinksTest {
         assertTrue(named(s, "zerocopy.completed_copied") > 0, "loopback completes them copied: " + s);
         assertEquals(0, named(s, "zerocopy.send_failed"));
         assertBalanced(s);
+    }
+
+    private void configure(TestPeer... ps) {
+        HubTestSupport.configure(hub, ps);
+    }
+
+    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
+        return HubTestSupport.await(hub, done);
+    }
+
+    private void handshake(TestPeer p) throws Exception {
+        HubTestSupport.handshake(hub, p);
+    }
+
+    private static long named(HubStats s, String name) {
+        return HubTestSupport.named(s, name);
+    }
+
+    private static void assertBalanced(HubStats s) {
+        HubTestSupport.assertBalanced(s);
     }
 }

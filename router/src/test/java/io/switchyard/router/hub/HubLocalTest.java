@@ -80,25 +80,6 @@ class HubLocalTest {
         apps.close();
     }
 
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        HubStats s = hub.stats();
-        while (!done.test(s)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached; stats: " + s);
-            }
-            Thread.sleep(5);
-            s = hub.stats();
-        }
-        return s;
-    }
-
-    private static void assertBalanced(HubStats s) {
-        long c = s.counters().get("forwarded") + s.counters().get("consumed") + s.dropped();
-        assertEquals(s.rxPackets() + s.counters().get("local.originated"), c,
-                "received + originated = forwarded + consumed + dropped: " + s);
-    }
-
     /** An ICMP echo request (IPv4) with a valid checksum. */
     static byte[] echo4(byte[] src, byte[] dst, int id, int seq, byte[] data) {
         int total = 20 + 8 + data.length;
@@ -234,5 +215,25 @@ class HubLocalTest {
         b.put(48, payload);
         InnerUdp.writeHeaders6(b, 0, src, dst, sport, dport, payload.length);
         return b.array();
+    }
+
+    private void configure(TestPeer... ps) {
+        HubTestSupport.configure(hub, ps);
+    }
+
+    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
+        return HubTestSupport.await(hub, done);
+    }
+
+    private void handshake(TestPeer p) throws Exception {
+        HubTestSupport.handshake(hub, p);
+    }
+
+    private static long named(HubStats s, String name) {
+        return HubTestSupport.named(s, name);
+    }
+
+    private static void assertBalanced(HubStats s) {
+        HubTestSupport.assertBalanced(s);
     }
 }
