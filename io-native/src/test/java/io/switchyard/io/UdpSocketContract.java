@@ -256,24 +256,43 @@ abstract class UdpSocketContract extends SocketFixture {
         assertEquals(port, peerA.receive(buf));
     }
 
+    /** A virtual thread running {@code call}, and what it ended with (null: returned normally). */
+    record Waiter(Thread thread, CompletableFuture<Throwable> outcome) {
+        void interrupt() {
+            thread.interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    interface Wait {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code call} on a virtual thread and returns once that thread is parked in it (30 s hang guard). */
+    static Waiter parkedIn(Wait call) throws InterruptedException {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return new Waiter(t, outcome);
+    }
+
     @Test
     void closeWhileWaitingWakesTheWaiterWithAClearError() throws Exception {
         UdpSocket rx = openLoopback();
         RecvBatch b = batch(4, 2048);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                rx.receive(b);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
         // Wait until the thread is parked inside receive, then close from here.
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Waiter waiter = parkedIn(() -> rx.receive(b));
+        CompletableFuture<Throwable> outcome = waiter.outcome();
         rx.close();
         Throwable t = outcome.get(30, TimeUnit.SECONDS);
         assertInstanceOf(SocketClosedException.class, t);
@@ -319,19 +338,8 @@ abstract class UdpSocketContract extends SocketFixture {
     @Test
     void anInterruptedWaiterGetsAnExceptionInsteadOfSpinning() throws Exception {
         UdpSocket rx = openLoopback();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                rx.awaitReadable();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Waiter waiter = parkedIn(() -> rx.awaitReadable());
+        CompletableFuture<Throwable> outcome = waiter.outcome();
         waiter.interrupt();
         Throwable t = outcome.get(30, TimeUnit.SECONDS);
         assertInstanceOf(WaitInterruptedException.class, t);
@@ -356,19 +364,8 @@ abstract class UdpSocketContract extends SocketFixture {
     @Test
     void wakeReceiverReturnsAParkedWaiterAndKeepsTheSocketOpen() throws Exception {
         UdpSocket rx = openLoopback();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                rx.awaitReadable();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Waiter waiter = parkedIn(() -> rx.awaitReadable());
+        CompletableFuture<Throwable> outcome = waiter.outcome();
         assertFalse(outcome.isDone(), "nothing arrived: the waiter is still parked");
         rx.wakeReceiver();
         assertEquals(null, outcome.get(30, TimeUnit.SECONDS), "woken without an error");

@@ -514,11 +514,6 @@ public final class HubCore {
         return local;
     }
 
-    /** A buffer for a packet the hub makes itself, or null when the pool is empty. */
-    PacketBuffer acquireForLocal() {
-        return pool.acquire();
-    }
-
     /** See {@link io.switchyard.router.Hub#bindUdp}. */
     public synchronized io.switchyard.router.OverlayUdpEndpoint bindUdp(InetAddress address, int port,
             ActorRef<? super io.switchyard.router.OverlayDatagram> receiver) {

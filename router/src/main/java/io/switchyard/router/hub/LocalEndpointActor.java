@@ -125,7 +125,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
     /** The request was answered in place: it is consumed, and the reply is a packet the hub made. */
     private void reply(PacketBuffer b, PeerHandle dest, int batch) {
         counters.inc(Counters.CONSUMED);
-        stack.countOriginated();
+        stack.originated.increment();
         if (dest == null || dest == stack.handle) {
             drop(b, DropReason.NO_ROUTE);
             return;

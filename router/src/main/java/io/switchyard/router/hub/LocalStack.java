@@ -234,7 +234,7 @@ final class LocalStack {
                 sendNoRoute.increment();
                 return false; // no hub address of that family to send from
             }
-            PacketBuffer b = hub.acquireForLocal();
+            PacketBuffer b = hub.pool().acquire();
             if (b == null) {
                 sendNoBuffer.increment();
                 return false;
@@ -254,10 +254,5 @@ final class LocalStack {
             closed = true;
             bindings.remove(binding.port(), binding);
         }
-    }
-
-    /** For the {@link LocalEndpointActor}: count an echo reply (or other packet it made) as originated. */
-    void countOriginated() {
-        originated.increment();
     }
 }

@@ -64,7 +64,6 @@ final class PeerActor implements Actor<PeerMsg> {
     private final Counters counters;
     /** Where this peer is (native, for the send calls); made when first known: most configured peers of a big hub never appear. */
     private SockAddr endpoint;
-    private boolean hasEndpoint;
     private PeerConfig applied;
     private final StagingQueue<PacketBuffer> staged = new StagingQueue<>(StagingQueue.DEFAULT_CAPACITY);
 
@@ -247,17 +246,21 @@ final class PeerActor implements Actor<PeerMsg> {
     }
 
     private void roamTo(SockAddr source) {
-        if (!hasEndpoint || !endpoint.equals(source)) {
+        if (!hasEndpoint() || !endpoint.equals(source)) {
             InetSocketAddress before = me.endpoint;
             if (endpoint == null) {
                 endpoint = SockAddr.allocate();
             }
             endpoint.copyFrom(source.segment(), 0);
-            hasEndpoint = true;
             me.endpoint = endpoint.toInetSocketAddress();
             endpointChanged(before, me.endpoint);
         }
         endpointAuthenticated = true;
+    }
+
+    /** Whether an endpoint is known: the native address is made when the first one is. */
+    private boolean hasEndpoint() {
+        return endpoint != null;
     }
 
     private void endpointChanged(InetSocketAddress before, InetSocketAddress after) {
@@ -268,13 +271,12 @@ final class PeerActor implements Actor<PeerMsg> {
 
     /** Sets the endpoint from an address object; a new one only if it differs. */
     private void setEndpoint(InetSocketAddress a, boolean authenticated) {
-        if (!hasEndpoint || !a.equals(me.endpoint)) {
+        if (!hasEndpoint() || !a.equals(me.endpoint)) {
             InetSocketAddress before = me.endpoint;
             if (endpoint == null) {
                 endpoint = SockAddr.allocate();
             }
             endpoint.set(a, hub.transmitter().mapToIpv6());
-            hasEndpoint = true;
             me.endpoint = a;
             endpointAuthenticated = authenticated;
             if (authenticated) {
@@ -300,7 +302,7 @@ final class PeerActor implements Actor<PeerMsg> {
             closeLink(); // the endpoint changed: a socket connected elsewhere must not carry it
             l = null;
         }
-        if (l == null && endpointAuthenticated && hasEndpoint && !retired && connectedSockets
+        if (l == null && endpointAuthenticated && hasEndpoint() && !retired && connectedSockets
                 && now - linkNotBefore >= 0) {
             linkNotBefore = now + LINK_REOPEN_NANOS;
             l = hub.openLink(me, me.endpoint);
@@ -352,7 +354,7 @@ final class PeerActor implements Actor<PeerMsg> {
     }
 
     private void stage(PacketBuffer b) {
-        if (!hasEndpoint) {
+        if (!hasEndpoint()) {
             drop(b, DropReason.NO_ENDPOINT);
             return;
         }
@@ -389,11 +391,11 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         trainSize = 0;
         int trains = FlushEvent.enabled() ? Trains.count(train, n) : -1;
-        PeerLink l = hasEndpoint ? linkForSend(hub.device().nanoTime()) : null;
+        PeerLink l = hasEndpoint() ? linkForSend(hub.device().nanoTime()) : null;
         if (l != null) {
             l.send(train, trainLength, n, trainSent);
         } else {
-            int sent = hasEndpoint ? hub.transmitter().send(train, n, endpoint) : 0;
+            int sent = hasEndpoint() ? hub.transmitter().send(train, n, endpoint) : 0;
             for (int k = 0; k < n; k++) {
                 trainSent[k] = k < sent;
                 train[k].release();
@@ -474,7 +476,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 sentStaged = true;
             }
         }
-        if ((actions & PeerEngine.SEND_KEEPALIVE) != 0 && !sentStaged && hasEndpoint) {
+        if ((actions & PeerEngine.SEND_KEEPALIVE) != 0 && !sentStaged && hasEndpoint()) {
             PacketBuffer b = hub.pool().acquire();
             if (b != null) {
                 int r = engine.sealKeepalive(hub.view(b), 0, now);
@@ -486,7 +488,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 }
             }
         }
-        if ((actions & PeerEngine.SEND_HANDSHAKE_INITIATION) != 0 && hasEndpoint && !retired) {
+        if ((actions & PeerEngine.SEND_HANDSHAKE_INITIATION) != 0 && hasEndpoint() && !retired) {
             byte[] init = engine.createInitiation(now);
             if (init != null) {
                 flush();

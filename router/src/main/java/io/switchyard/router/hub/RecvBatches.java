@@ -22,7 +22,7 @@ final class RecvBatches implements AutoCloseable {
     private final int slotSize;
     private final AtomicReferenceArray<RecvBatch> free = new AtomicReferenceArray<>(SLOTS);
     private volatile boolean closed;
-    private volatile int created;
+    private final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
 
     RecvBatches(int capacity, int slotSize) {
         this.capacity = capacity;
@@ -36,9 +36,7 @@ final class RecvBatches implements AutoCloseable {
                 return b;
             }
         }
-        synchronized (this) {
-            created++;
-        }
+        created.incrementAndGet();
         return new RecvBatch(capacity, slotSize);
     }
 
@@ -61,7 +59,7 @@ final class RecvBatches implements AutoCloseable {
 
     /** Batches made so far (a gauge of the peak concurrency of connected receivers). */
     int created() {
-        return created;
+        return created.get();
     }
 
     @Override

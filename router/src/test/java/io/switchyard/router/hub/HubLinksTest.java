@@ -62,6 +62,22 @@ class HubLinksTest {
         return p;
     }
 
+    /**
+     * Peers a (10.0.0.1) and b (10.0.0.2), configured and handshaken, {@code n} packets each way
+     * (the first flush towards each opens its link), and both links open.
+     */
+    private TestPeer[] linkedPair(String there, String back, int n) throws Exception {
+        TestPeer a = client(A);
+        TestPeer b = client(B);
+        configure(a, b);
+        handshake(a);
+        handshake(b);
+        exchange(a, b, A, B, there, n);
+        exchange(b, a, B, A, back, n);
+        await(st -> named(st, "links.open") == 2);
+        return new TestPeer[] {a, b};
+    }
+
     /** Sends {@code n} numbered packets a to b and checks each arrives, in order. */
     private static void exchange(TestPeer from, TestPeer to, byte[] src, byte[] dst, String tag, int n) throws Exception {
         for (int i = 0; i < n; i++) {
@@ -98,14 +114,9 @@ class HubLinksTest {
         start(LINKS);
         java.util.concurrent.LinkedBlockingQueue<io.switchyard.router.HubEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
         hub.subscribe(events::add);
-        TestPeer a = client(A);
-        TestPeer b = client(B);
-        configure(a, b);
-        handshake(a);
-        handshake(b);
-        exchange(a, b, A, B, "before", 3);
-        exchange(b, a, B, A, "reply", 3);
-        await(st -> named(st, "links.open") == 2);
+        TestPeer[] ab = linkedPair("before", "reply", 3);
+        TestPeer a = ab[0];
+        TestPeer b = ab[1];
 
         a.moveToNewPort(); // the old 4-tuple is gone; the hub hears a from a new port
         exchange(a, b, A, B, "moved", 3); // arrives on the listen socket, authenticates, roams
@@ -126,14 +137,9 @@ class HubLinksTest {
     @Test
     void anOlderPacketFromTheOldAddressDoesNotMoveThePeerBack() throws Exception {
         start(LINKS);
-        TestPeer a = client(A);
-        TestPeer b = client(B);
-        configure(a, b);
-        handshake(a);
-        handshake(b);
-        exchange(a, b, A, B, "warm", 2);
-        exchange(b, a, B, A, "warm", 2);
-        await(st -> named(st, "links.open") == 2);
+        TestPeer[] ab = linkedPair("warm", "warm", 2);
+        TestPeer a = ab[0];
+        TestPeer b = ab[1];
 
         byte[] older = a.seal(TestPeer.ipv4(A, B, "older".getBytes()));
         byte[] newer = a.seal(TestPeer.ipv4(A, B, "newer".getBytes()));
@@ -163,14 +169,9 @@ class HubLinksTest {
                 "setting SO_MARK needs CAP_NET_ADMIN: run as root");
         hub = HubCore.start(new Config("mark", new InterfaceConfig(hubKey, java.util.Optional.empty(), 0, mark, List.of()),
                 LINKS.with(Setting.ROUTER_THREADS, "2"), List.of()));
-        TestPeer a = client(A);
-        TestPeer b = client(B);
-        configure(a, b);
-        handshake(a);
-        handshake(b);
-        exchange(a, b, A, B, "marked", 2);
-        exchange(b, a, B, A, "marked", 2);
-        await(st -> named(st, "links.open") == 2);
+        TestPeer[] ab = linkedPair("marked", "marked", 2);
+        TestPeer a = ab[0];
+        TestPeer b = ab[1];
         Process ss = new ProcessBuilder("ss", "-u", "-a", "-n", "-e", "sport = :" + hub.localAddress().getPort())
                 .redirectErrorStream(true).start();
         String out = new String(ss.getInputStream().readAllBytes());
@@ -211,14 +212,9 @@ class HubLinksTest {
     @Test
     void datagramsQueuedOnAClosingLinkAreTakenAndCounted() throws Exception {
         start(LINKS);
-        TestPeer a = client(A);
-        TestPeer b = client(B);
-        configure(a, b);
-        handshake(a);
-        handshake(b);
-        exchange(a, b, A, B, "warm", 2);
-        exchange(b, a, B, A, "warm", 2);
-        await(st -> named(st, "links.open") == 2);
+        TestPeer[] ab = linkedPair("warm", "warm", 2);
+        TestPeer a = ab[0];
+        TestPeer b = ab[1];
 
         // Hold b's datagrams in its connected socket's queue, then remove b: the link closes with
         // them queued, and they must be read first and refused by index, not lost with the socket.
@@ -237,14 +233,9 @@ class HubLinksTest {
     @Test
     void zerocopyTrainsThroughALinkCompleteAndReturnEveryBuffer() throws Exception {
         start(LINKS.with(Setting.ZERO_COPY_THRESHOLD, "2048"));
-        TestPeer a = client(A);
-        TestPeer b = client(B);
-        configure(a, b);
-        handshake(a);
-        handshake(b);
-        exchange(a, b, A, B, "open", 2);
-        exchange(b, a, B, A, "open", 2);
-        await(st -> named(st, "links.open") == 2);
+        TestPeer[] ab = linkedPair("open", "open", 2);
+        TestPeer a = ab[0];
+        TestPeer b = ab[1];
 
         byte[] big = new byte[1200];
         int rounds = 40;
