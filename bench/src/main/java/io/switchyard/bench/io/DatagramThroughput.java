@@ -72,13 +72,13 @@ public final class DatagramThroughput {
         Map<Rx, List<Sample>> drain = new LinkedHashMap<>();
         for (int r = 0; r <= rounds; r++) {
             for (Rx rx : rotate(new Rx[] {Rx.NIO, Rx.RECVMMSG}, r)) {
-                Sample s = drainRound(rx, 100_000);
+                Sample s = drainRound(rx);
                 if (r > 0) {
                     drain.computeIfAbsent(rx, k -> new ArrayList<>()).add(s);
                 }
             }
         }
-        print("drain a pre-filled queue of 100,000 x 100 B (receiver alone)", drain, Rx.NIO);
+        print("drain a pre-filled queue, " + DRAIN_FILLS + " x " + DRAIN_FILL + " x 100 B (receiver alone)", drain, Rx.NIO);
         Map<Tx, List<Sample>> send = new LinkedHashMap<>();
         for (int r = 0; r <= rounds; r++) {
             for (Tx tx : rotate(Tx.values(), r)) {
@@ -159,12 +159,22 @@ public final class DatagramThroughput {
         return rx == Rx.GRO ? Tx.GSO : Tx.SENDMMSG;
     }
 
+    /** Datagrams per fill in a drain round: small enough for NIO's queue, which cannot be forced past rmem_max. */
+    static final int DRAIN_FILL = 8_000;
+
+    /** Fills per drain round; only the drains are timed. */
+    static final int DRAIN_FILLS = 12;
+
     /**
-     * Receiver cost alone: fill a large receive queue with {@code count} 100 B datagrams while the
-     * receiver is idle, then time how fast it drains them (no sender competes for the CPU).
+     * Receiver cost alone: fill the receive queue with {@link #DRAIN_FILL} 100 B datagrams while
+     * the receiver is idle, time how fast it drains them (no sender competes for the CPU), and do
+     * that {@link #DRAIN_FILLS} times. The fill is sized for the smaller queue: NIO's
+     * {@code SO_RCVBUF} is capped at {@code net.core.rmem_max} (4 MiB here, about 10,000 such
+     * datagrams), while the native socket forces a larger one; a fill that only one of them can
+     * hold would time different amounts of work. A fill not received whole fails the round.
      */
-    private static Sample drainRound(Rx rx, int count) throws Exception {
-        UdpOptions ro = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).receiveBuffer(256 << 20)
+    private static Sample drainRound(Rx rx) throws Exception {
+        UdpOptions ro = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).receiveBuffer(4 << 20)
                 .transport(rx == Rx.NIO ? Transport.NIO : Transport.NATIVE);
         UdpOptions so = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).transport(Transport.NATIVE);
         try (UdpSocket rs = Datagrams.open(ro); UdpSocket ss = Datagrams.open(so);
@@ -172,25 +182,34 @@ public final class DatagramThroughput {
              Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(100L * 64);
             SockAddr dest = SockAddr.of(rs.localAddress());
-            for (int sent = 0; sent < count; sent += 64) {
-                sb.clear();
-                for (int i = 0; i < 64; i++) {
-                    sb.add(data, 100L * i, 100, dest);
-                }
-                ss.send(sb);
-            }
-            Thread.sleep(50);
             long got = 0;
-            long t0 = System.nanoTime();
-            while (true) {
-                int n = rs.tryReceive(rb);
-                if (n == 0) {
-                    break;
+            long nanos = 0;
+            for (int fill = 0; fill < DRAIN_FILLS; fill++) {
+                for (int sent = 0; sent < DRAIN_FILL; sent += 64) {
+                    sb.clear();
+                    for (int i = 0; i < Math.min(64, DRAIN_FILL - sent); i++) {
+                        sb.add(data, 100L * i, 100, dest);
+                    }
+                    ss.send(sb);
                 }
-                got += n;
+                Thread.sleep(20);
+                long drained = 0;
+                long t0 = System.nanoTime();
+                while (true) {
+                    int n = rs.tryReceive(rb);
+                    if (n == 0) {
+                        break;
+                    }
+                    drained += n;
+                }
+                nanos += System.nanoTime() - t0;
+                if (drained != DRAIN_FILL) {
+                    throw new IllegalStateException(rx + " drained " + drained + " of " + DRAIN_FILL
+                            + " (the receive queue did not hold the fill)");
+                }
+                got += drained;
             }
-            long t1 = System.nanoTime();
-            return new Sample(got * 1e9 / (t1 - t0), rs.counters().averageReceiveBatch());
+            return new Sample(got * 1e9 / nanos, rs.counters().averageReceiveBatch());
         }
     }
 
