@@ -1,16 +1,13 @@
 package io.switchyard.bench.e2e;
 
-import io.switchyard.config.Config;
-import io.switchyard.config.ConfigParser;
 import io.switchyard.config.Key32;
 import io.switchyard.io.Datagrams;
+import io.switchyard.io.IoCounter;
 import io.switchyard.io.RecvBatch;
 import io.switchyard.io.SendBatch;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
-import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
-import io.switchyard.router.PeerStats;
 import io.switchyard.router.client.WireGuardClient;
 import io.switchyard.router.crypto.Keys;
 import java.io.IOException;
@@ -42,8 +39,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * it was before those existed); then {@code links} (gso + a connected socket per peer),
  * {@code routers2} (gso + two listen sockets, one router thread each), {@code links-nozc}
  * (links without MSG_ZEROCOPY), {@code uring} (the listen socket on io_uring, GSO/GRO on) and
- * {@code default} (the shipped defaults). Variants alternate within each round; round 0
- * is a discarded warm-up.
+ * {@code default} (the shipped defaults). Two variants put the hub in a network namespace of its
+ * own, behind a veth pair, as another process ({@link Target.External}): {@code sy-netns}
+ * ({@code switchyard up} with the shipped defaults and the launcher's JVM options) and
+ * {@code wggo} (stock wireguard-go with a TUN and the kernel forwarding), so the same generator
+ * and sinks compare the two; those processes are started once and serve every round. Variants
+ * alternate within each round; round 0 is a discarded warm-up.
+ *
+ * <p>Besides what the sinks count, each run reports what the generator sent in the window, the
+ * kernel drops on the hub's listen socket and on the sinks' sockets. Kernel drops count socket
+ * buffers, and a GSO train that reaches a GRO socket is one buffer of up to 64 datagrams, so
+ * they undercount datagrams where trains are dropped whole. System properties:
+ * {@code -Dbench.drops=true} (the in-process hub's drops by reason), {@code -Dbench.hubOutput=true}
+ * (a hub process's status lines, printed when it stops), {@code -Dbench.hubJvm="..."} (more JVM
+ * options for it), {@code -Dbench.mark=FILE}.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
@@ -55,12 +64,32 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ForwardingBench {
     /** One hub configuration: its [Switchyard] lines besides Transport/GSO/GRO (empty: the defaults). */
-    record Variant(String name, String transport, boolean gso, boolean gro, String extra) {}
+    record Variant(String name, String transport, boolean gso, boolean gro, String extra, Where where) {
+        Variant(String name, String transport, boolean gso, boolean gro, String extra) {
+            this(name, transport, gso, gro, extra, Where.IN_PROCESS);
+        }
+
+        /** The hub's [Switchyard] section. */
+        String settings() {
+            return "Transport = " + transport + "\nGSO = " + (gso ? "on" : "off") + "\nGRO = " + (gro ? "on" : "off") + "\n"
+                    + extra;
+        }
+    }
+
+    /** Where the hub runs: in this JVM on loopback, or as a process in a namespace behind a veth ({@link Target}). */
+    enum Where { IN_PROCESS, SWITCHYARD_PROCESS, WIREGUARD_GO }
 
     private static final String SINGLE = "ConnectedSockets = off\nRouterThreads = 1\n";
 
+    /**
+     * One run: {@code pps} counted at the sinks, {@code sentPps} what the generator sent in the same window,
+     * {@code hubDrops} the hub's own drop counter (-1: another process, not read), {@code sinkKernelDrops} what
+     * the sinks' sockets overflowed (SO_RXQ_OVFL), {@code hubSocketDrops} what the hub's listen socket overflowed
+     * ({@link Target#socketDrops}); batch figures are NaN for another process.
+     */
     record Result(long offered, int round, String variant, int innerBytes, int pairs, double pps, double gbps, long hubDrops,
-            double recvBatch, double segmentsPerTrain, boolean generatorExhausted) {}
+            double recvBatch, double segmentsPerTrain, boolean generatorExhausted, double sentPps, long sinkKernelDrops,
+            long hubSocketDrops) {}
 
     /** Total offered packets per second across senders (the current --rates entry); 0 = flat out. */
     static long rate;
@@ -75,7 +104,9 @@ public final class ForwardingBench {
                     "ConnectedSockets = on\nRouterThreads = 1\nZeroCopy = off\n"),
             "routers2", new Variant("routers2", "native", true, true, "ConnectedSockets = off\nRouterThreads = 2\n"),
             "uring", new Variant("uring", "uring", true, true, SINGLE),
-            "default", new Variant("default", "native", true, true, ""));
+            "default", new Variant("default", "native", true, true, ""),
+            "sy-netns", new Variant("sy-netns", "auto", true, true, "", Where.SWITCHYARD_PROCESS),
+            "wggo", new Variant("wggo", "", false, false, "", Where.WIREGUARD_GO));
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
@@ -113,7 +144,7 @@ public final class ForwardingBench {
             }
             }
         }
-        String report = Report.markdown(results, String.join(" ", args));
+        String report = Report.markdown(results, String.join(" ", args), opt.get("--variants").split(",")[0].strip());
         System.out.println();
         System.out.println(report);
         if (!opt.get("--out").isEmpty()) {
@@ -127,9 +158,11 @@ public final class ForwardingBench {
     }
 
     static String format(Result r) {
-        return String.format(Locale.ROOT, "offered %s, round %d %-6s %4d B x%d pairs: %,10.0f pps %6.3f Gbit/s inner, hub drops %,d,"
-                        + " %.1f datagrams/receive, %.1f segments/send%s", rate == 0 ? "flat out" : rate + " pps", r.round(), r.variant(), r.innerBytes(), r.pairs(),
-                r.pps(), r.gbps(), r.hubDrops(), r.recvBatch(), r.segmentsPerTrain(),
+        return String.format(Locale.ROOT, "offered %s, round %d %-8s %4d B x%d pairs: %,10.0f pps %6.3f Gbit/s inner (sent %,.0f pps), hub drops %s,"
+                        + " hub socket drops %,d, sink drops %,d, %.1f datagrams/receive, %.1f segments/send%s", rate == 0 ? "flat out" : rate + " pps", r.round(),
+                r.variant(), r.innerBytes(), r.pairs(), r.pps(), r.gbps(), r.sentPps(),
+                r.hubDrops() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", r.hubDrops()), r.hubSocketDrops(), r.sinkKernelDrops(),
+                r.recvBatch(), r.segmentsPerTrain(),
                 r.generatorExhausted() ? " (generator ran out of pre-sealed packets)" : "");
     }
 
@@ -168,22 +201,68 @@ public final class ForwardingBench {
         return h.getValueAtPercentile(p) / 1000.0;
     }
 
-    static Result run(int round, Variant v, int inner, int pairs, int seconds) throws Exception {
-        Key32 hubKey = Key32.of(Keys.generatePrivateKey());
+    /** A hub process kept for a whole invocation, with the keys its peers were configured with. */
+    record Kept(Target target, Key32 hubKey, List<Key32> keys) {}
+
+    /**
+     * Hub processes by variant and pair count. A process is started once and serves every round
+     * (each run handshakes anew), so that round 0 warms its JIT as it warms this JVM's for an
+     * in-process hub; a fresh JVM per run would measure its interpreter. Closed at exit.
+     */
+    private static final Map<String, Kept> KEPT = new LinkedHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Kept k : KEPT.values()) {
+                try {
+                    k.target().close();
+                } catch (Exception e) {
+                    // exiting anyway
+                }
+            }
+        }));
+    }
+
+    static List<Key32> newKeys(int pairs) {
         List<Key32> keys = new ArrayList<>();
-        StringBuilder conf = new StringBuilder("[Interface]\nPrivateKey = " + hubKey.toBase64() + "\nListenPort = 0\n\n"
-                + "[Switchyard]\nTransport = " + v.transport() + "\nGSO = " + (v.gso() ? "on" : "off") + "\nGRO = "
-                + (v.gro() ? "on" : "off") + "\nControlSocket = off\nStatusInterval = 0\n" + v.extra());
         for (int i = 0; i < 2 * pairs + 2; i++) { // the last two: the latency probe pair
-            Key32 k = Key32.of(Keys.generatePrivateKey());
-            keys.add(k);
-            conf.append("\n[Peer]\nPublicKey = ").append(Key32.of(Keys.publicKey(k.toBytes())).toBase64())
-                    .append("\nAllowedIPs = ").append(address(i)).append("/32\n");
+            keys.add(Key32.of(Keys.generatePrivateKey()));
         }
-        Config config = ConfigParser.parse("bench.conf", conf.toString(), Path.of(".")).config();
-        Key32 hubPublic = Key32.of(Keys.publicKey(hubKey.toBytes()));
-        try (Hub hub = Hub.start(config); Arena arena = Arena.ofShared()) {
-            InetSocketAddress at = new InetSocketAddress("127.0.0.1", hub.localAddress().getPort());
+        return keys;
+    }
+
+    static Result run(int round, Variant v, int inner, int pairs, int seconds) throws Exception {
+        Kept kept;
+        if (v.where() == Where.IN_PROCESS) {
+            Key32 hubKey = Key32.of(Keys.generatePrivateKey());
+            List<Key32> keys = newKeys(pairs);
+            kept = new Kept(Target.InProcess.start(hubKey, v.settings(), keys), hubKey, keys);
+        } else {
+            String id = v.name() + "/" + pairs;
+            kept = KEPT.get(id);
+            if (kept == null) {
+                if (v.where() == Where.WIREGUARD_GO) { // one TUN with the overlay's routes at a time
+                    for (var it = KEPT.entrySet().iterator(); it.hasNext(); ) {
+                        var e = it.next();
+                        if (e.getKey().startsWith(v.name() + "/")) {
+                            e.getValue().target().close();
+                            it.remove();
+                        }
+                    }
+                }
+                Key32 hubKey = Key32.of(Keys.generatePrivateKey());
+                List<Key32> keys = newKeys(pairs);
+                Target t = v.where() == Where.SWITCHYARD_PROCESS ? Target.External.switchyard(hubKey, v.settings(), keys)
+                        : Target.External.wireguardGo(hubKey, keys);
+                kept = new Kept(t, hubKey, keys);
+                KEPT.put(id, kept);
+            }
+        }
+        Target hub = kept.target();
+        List<Key32> keys = kept.keys();
+        Key32 hubPublic = Key32.of(Keys.publicKey(kept.hubKey().toBytes()));
+        try (Arena arena = Arena.ofShared()) {
+            InetSocketAddress at = hub.endpoint();
             List<Sender> senders = new ArrayList<>();
             List<Sink> sinks = new ArrayList<>();
             long perSender = packetsPerSender(inner, pairs, seconds);
@@ -192,8 +271,8 @@ public final class ForwardingBench {
                 WireGuardClient k = WireGuardClient.open(keys.get(2 * p + 1), hubPublic, at, bytes(address(2 * p + 1)));
                 s.handshake(Duration.ofSeconds(10));
                 k.handshake(Duration.ofSeconds(10));
-                sinks.add(new Sink(k, at, hub, keys.get(2 * p + 1)));
-                senders.add(new Sender(s, at, arena, perSender, inner, bytes(address(2 * p + 1))));
+                sinks.add(new Sink(k, hub, keys.get(2 * p + 1)));
+                senders.add(new Sender(s, hub, arena, perSender, inner, bytes(address(2 * p + 1))));
             }
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
@@ -205,14 +284,21 @@ public final class ForwardingBench {
             }
             Thread.sleep(500); // warm-up inside the run: the first trains meet cold code
             long r0 = sinks.stream().mapToLong(k -> k.received.get()).sum();
+            long s0 = senders.stream().mapToLong(x -> x.sent).sum();
+            long d0 = sinks.stream().mapToLong(Sink::kernelDrops).sum();
+            long q0 = hub.socketDrops();
             HubStats h0 = hub.stats();
             long t0 = System.nanoTime();
+            if (System.getProperty("bench.mark") != null) { // -Dbench.mark=FILE: "window N" appended as a round's window opens (to start a profiler)
+                Files.writeString(Path.of(System.getProperty("bench.mark")), "window " + round + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            }
             if (probe) {
                 WireGuardClient ps = WireGuardClient.open(keys.get(2 * pairs), hubPublic, at, bytes(address(2 * pairs)));
                 WireGuardClient pk = WireGuardClient.open(keys.get(2 * pairs + 1), hubPublic, at, bytes(address(2 * pairs + 1)));
                 ps.handshake(Duration.ofSeconds(10));
                 pk.handshake(Duration.ofSeconds(10));
-                Sink probeSink = new Sink(pk, at, hub, keys.get(2 * pairs + 1));
+                Sink probeSink = new Sink(pk, hub, keys.get(2 * pairs + 1));
                 AtomicBoolean probeStop = new AtomicBoolean();
                 Thread timer = Thread.ofPlatform().daemon().start(() -> {
                     try {
@@ -230,6 +316,9 @@ public final class ForwardingBench {
                 Thread.sleep(seconds * 1000L);
             }
             long r1 = sinks.stream().mapToLong(k -> k.received.get()).sum();
+            long s1 = senders.stream().mapToLong(x -> x.sent).sum();
+            long d1 = sinks.stream().mapToLong(Sink::kernelDrops).sum();
+            long q1 = hub.socketDrops();
             HubStats h1 = hub.stats();
             long t1 = System.nanoTime();
             stop.set(true);
@@ -247,10 +336,14 @@ public final class ForwardingBench {
                 if (k.badSamples > 0) {
                     throw new IllegalStateException(k.badSamples + " sampled datagrams did not open at the sink");
                 }
+                if (k.received.get() == 0) {
+                    throw new IllegalStateException("a sink received nothing from the " + v.name() + " hub"
+                            + " (did the hub not move it to its native socket?)");
+                }
             }
             double secs = (t1 - t0) / 1e9;
             double pps = (r1 - r0) / secs;
-            if (Boolean.getBoolean("bench.drops")) { // -Dbench.drops=true: where the hub's drops went
+            if (h1 != null && Boolean.getBoolean("bench.drops")) { // -Dbench.drops=true: where the hub's drops went
                 var sb = new StringBuilder("  drops by reason:");
                 h1.drops().forEach((reason, n) -> {
                     long d = n - h0.drops().getOrDefault(reason, 0L);
@@ -262,11 +355,15 @@ public final class ForwardingBench {
                         - h0.counters().getOrDefault("io.kernel_drops", 0L));
                 System.out.println(sb);
             }
-            double recvBatch = ratio(h1, h0, "io.datagrams_received", "io.receive_calls");
-            double perTrain = ratio(h1, h0, "io.datagrams_sent", "io.send_calls");
+            double recvBatch = h1 == null ? Double.NaN : ratio(h1, h0, "io.datagrams_received", "io.receive_calls");
+            double perTrain = h1 == null ? Double.NaN : ratio(h1, h0, "io.datagrams_sent", "io.send_calls");
             boolean exhausted = senders.stream().anyMatch(s -> s.exhausted);
-            return new Result(rate, round, v.name(), inner, pairs, pps, pps * inner * 8 / 1e9, h1.dropped() - h0.dropped(),
-                    recvBatch, perTrain, exhausted);
+            return new Result(rate, round, v.name(), inner, pairs, pps, pps * inner * 8 / 1e9,
+                    h1 == null ? -1 : h1.dropped() - h0.dropped(), recvBatch, perTrain, exhausted, (s1 - s0) / secs, d1 - d0, q1 - q0);
+        } finally {
+            if (v.where() == Where.IN_PROCESS) {
+                hub.close();
+            }
         }
     }
 
@@ -308,8 +405,10 @@ public final class ForwardingBench {
         final int length;
         final long count;
         volatile boolean exhausted;
+        /** Datagrams handed to the kernel so far. */
+        volatile long sent;
 
-        Sender(WireGuardClient client, InetSocketAddress hub, Arena arena, long count, int inner, byte[] dst)
+        Sender(WireGuardClient client, Target hub, Arena arena, long count, int inner, byte[] dst)
                 throws IOException {
             this.client = client;
             this.stride = stride(inner);
@@ -326,8 +425,8 @@ public final class ForwardingBench {
                 }
             }
             this.length = len;
-            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress("127.0.0.1", 0)).connect(hub)
-                    .gso(true).sendBuffer(4 << 20));
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(hub.local(), 0))
+                    .connect(hub.endpoint()).gso(true).sendBuffer(4 << 20));
         }
 
         void loop(AtomicBoolean stop) {
@@ -356,6 +455,7 @@ public final class ForwardingBench {
                         batch.add(packets, next * stride, length, null);
                     }
                     socket.sendTrain(batch);
+                    sent = next;
                 }
             } catch (Exception e) {
                 if (!stop.get()) {
@@ -379,10 +479,10 @@ public final class ForwardingBench {
         final ByteBuffer sample = ByteBuffer.allocateDirect(2048).order(ByteOrder.BIG_ENDIAN);
         long badSamples;
 
-        Sink(WireGuardClient client, InetSocketAddress hub, Hub h, Key32 privateKey) throws Exception {
+        Sink(WireGuardClient client, Target hub, Key32 privateKey) throws Exception {
             this.client = client;
-            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress("127.0.0.1", 0)).connect(hub)
-                    .gro(true).receiveBuffer(8 << 20));
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(hub.local(), 0))
+                    .connect(hub.endpoint()).gro(true).receiveBuffer(8 << 20));
             // an authenticated keepalive from the native socket: the hub roams this peer to it
             ByteBuffer k = ByteBuffer.allocateDirect(64);
             int len = client.sealKeepaliveInto(k, 0);
@@ -392,19 +492,12 @@ public final class ForwardingBench {
                 b.add(seg, 0, len, null);
                 socket.send(b);
             }
-            Key32 pub = Key32.of(Keys.publicKey(privateKey.toBytes()));
-            int port = socket.localAddress().getPort();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (true) {
-                PeerStats p = h.stats().peers().stream().filter(x -> x.publicKey().equals(pub)).findFirst().orElseThrow();
-                if (p.endpoint().map(e -> e.getPort() == port).orElse(false)) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the hub did not move the sink to its native socket: " + p + "; hub: " + h.stats());
-                }
-                Thread.sleep(5);
-            }
+            hub.awaitEndpoint(privateKey, socket.localAddress().getPort());
+        }
+
+        /** Datagrams the kernel dropped on this sink's full receive queue so far. */
+        long kernelDrops() {
+            return socket.counters().get(IoCounter.KERNEL_DROPS);
         }
 
         void loop(AtomicBoolean stop) {

@@ -36,14 +36,21 @@ final class Report {
         return r.innerBytes() + " | " + (r.offered() == 0 ? "flat out" : String.format(Locale.ROOT, "%,d", r.offered()));
     }
 
-    static String markdown(List<ForwardingBench.Result> results, String args) {
+    /**
+     * The table: per inner size and offered rate, one row per variant with its median and the median of its
+     * per-round ratios to {@code baseline} (the first variant of the command, usually nio).
+     */
+    static String markdown(List<ForwardingBench.Result> results, String args, String baseline) {
         StringBuilder sb = new StringBuilder();
         sb.append("Command: `java --enable-native-access=ALL-UNNAMED -cp \"bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*\" io.switchyard.bench.e2e.ForwardingBench ")
                 .append(args).append("`\n\n");
-        sb.append("| inner B | offered pps | hub transport | median pps | min..max pps | Gbit/s inner | ratio vs nio (per-round median) | hub drops/round | datagrams per receive | datagrams per send | rounds |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| inner B | offered pps | hub | median pps | min..max pps | Gbit/s inner | ratio vs " + baseline
+                + " (per-round median) | generator sent pps | hub drops/round | hub socket drops/round | sink drops/round"
+                + " | datagrams per receive"
+                + " | datagrams per send | rounds |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (var bySize : group(results).entrySet()) {
-            List<ForwardingBench.Result> base = bySize.getValue().get("nio");
+            List<ForwardingBench.Result> base = bySize.getValue().get(baseline);
             for (var e : bySize.getValue().entrySet()) {
                 List<ForwardingBench.Result> rs = e.getValue();
                 List<Double> pps = rs.stream().map(ForwardingBench.Result::pps).toList();
@@ -58,12 +65,16 @@ final class Report {
                     ratio = String.format(Locale.ROOT, "%.2f×", median(ratios));
                 }
                 int inner = rs.get(0).innerBytes();
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f..%,.0f | %.3f | %s | %,.0f | %.1f | %.1f | %d%s |%n",
+                double hubDrops = median(rs.stream().map(r -> (double) r.hubDrops()).toList());
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f..%,.0f | %.3f | %s | %,.0f | %s | %,.0f | %,.0f | %s | %s | %d%s |%n",
                         bySize.getKey(), e.getKey(), med, pps.stream().mapToDouble(x -> x).min().orElse(0),
                         pps.stream().mapToDouble(x -> x).max().orElse(0), med * inner * 8 / 1e9, ratio,
-                        median(rs.stream().map(r -> (double) r.hubDrops()).toList()),
-                        median(rs.stream().map(ForwardingBench.Result::recvBatch).toList()),
-                        median(rs.stream().map(ForwardingBench.Result::segmentsPerTrain).toList()), rs.size(),
+                        median(rs.stream().map(ForwardingBench.Result::sentPps).toList()),
+                        hubDrops < 0 ? "n/a" : String.format(Locale.ROOT, "%,.0f", hubDrops),
+                        median(rs.stream().map(r -> (double) r.hubSocketDrops()).toList()),
+                        median(rs.stream().map(r -> (double) r.sinkKernelDrops()).toList()),
+                        oneDecimal(median(rs.stream().map(ForwardingBench.Result::recvBatch).toList())),
+                        oneDecimal(median(rs.stream().map(ForwardingBench.Result::segmentsPerTrain).toList())), rs.size(),
                         rs.stream().anyMatch(ForwardingBench.Result::generatorExhausted) ? " (generator ran dry)" : ""));
             }
         }
@@ -75,11 +86,23 @@ final class Report {
         for (int i = 0; i < results.size(); i++) {
             ForwardingBench.Result r = results.get(i);
             sb.append(String.format(Locale.ROOT, "  {\"offered\":%d,\"round\":%d,\"variant\":\"%s\",\"innerBytes\":%d,\"pairs\":%d,\"pps\":%.1f,"
-                            + "\"gbps\":%.4f,\"hubDrops\":%d,\"datagramsPerReceive\":%.2f,\"datagramsPerSend\":%.2f,"
-                            + "\"generatorExhausted\":%b}%s%n", r.offered(), r.round(), r.variant(), r.innerBytes(), r.pairs(), r.pps(), r.gbps(),
-                    r.hubDrops(), r.recvBatch(), r.segmentsPerTrain(), r.generatorExhausted(), i + 1 < results.size() ? "," : ""));
+                            + "\"gbps\":%.4f,\"hubDrops\":%d,\"datagramsPerReceive\":%s,\"datagramsPerSend\":%s,"
+                            + "\"generatorExhausted\":%b,\"sentPps\":%.1f,\"sinkKernelDrops\":%d,\"hubSocketDrops\":%d}%s%n", r.offered(), r.round(),
+                    r.variant(), r.innerBytes(), r.pairs(), r.pps(), r.gbps(), r.hubDrops(), num(r.recvBatch()),
+                    num(r.segmentsPerTrain()), r.generatorExhausted(), r.sentPps(), r.sinkKernelDrops(), r.hubSocketDrops(),
+                    i + 1 < results.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
+    }
+
+    /** One decimal, or "n/a" for NaN (not measured: the hub is another process). */
+    private static String oneDecimal(double x) {
+        return Double.isNaN(x) ? "n/a" : String.format(Locale.ROOT, "%.1f", x);
+    }
+
+    /** A JSON number, or null for NaN (not measured). */
+    private static String num(double x) {
+        return Double.isNaN(x) ? "null" : String.format(Locale.ROOT, "%.2f", x);
     }
 
     static void charts(List<ForwardingBench.Result> results, Path dir) throws IOException {

@@ -1,0 +1,118 @@
+package io.switchyard.bench.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The network namespace an external hub runs in, made once per JVM and deleted at exit: one veth
+ * pair, {@value #GENERATOR_ADDRESS} on this side (generator and sinks), {@value #HUB_ADDRESS}
+ * inside, IP forwarding on and ICMP redirects off inside (a TUN hub routes packets back out of
+ * the interface they came in on). Named {@code sybench-<pid>}; namespaces of dead runs are
+ * deleted when a new one is made. Needs root and iproute2.
+ */
+final class BenchNetns {
+    static final String GENERATOR_ADDRESS = "10.77.0.1";
+    static final String HUB_ADDRESS = "10.77.0.2";
+    private static final String PREFIX = "sybench-";
+    private static BenchNetns instance;
+
+    final String name;
+
+    private BenchNetns(String name) {
+        this.name = name;
+    }
+
+    static synchronized BenchNetns get() throws IOException {
+        if (instance == null) {
+            instance = create();
+        }
+        return instance;
+    }
+
+    private static BenchNetns create() throws IOException {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IOException("hubs in a network namespace need root (ip netns, veth)");
+        }
+        sweep();
+        long pid = ProcessHandle.current().pid();
+        BenchNetns ns = new BenchNetns(PREFIX + pid);
+        mustRun("ip", "netns", "add", ns.name);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                run("ip", "netns", "del", ns.name); // the veth pair goes with it
+            } catch (IOException e) {
+                // nothing more to do at exit
+            }
+        }));
+        String here = "sybg" + pid % 100_000;
+        String there = "sybh" + pid % 100_000;
+        mustRun("ip", "link", "add", here, "type", "veth", "peer", "name", there, "netns", ns.name);
+        mustRun("ip", "addr", "add", GENERATOR_ADDRESS + "/30", "dev", here);
+        mustRun("ip", "link", "set", here, "up");
+        ns.must("ip", "link", "set", "lo", "up");
+        ns.must("ip", "addr", "add", HUB_ADDRESS + "/30", "dev", there);
+        ns.must("ip", "link", "set", there, "up");
+        ns.must("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        ns.must("sysctl", "-q", "-w", "net.ipv4.conf.all.send_redirects=0");
+        ns.must("sysctl", "-q", "-w", "net.ipv4.conf.default.send_redirects=0");
+        return ns;
+    }
+
+    /** Deletes bench namespaces whose JVM is gone. */
+    private static void sweep() throws IOException {
+        for (String line : run("ip", "netns", "list").out().split("\n")) {
+            String n = line.strip().split(" ")[0];
+            if (!n.startsWith(PREFIX)) {
+                continue;
+            }
+            try {
+                long pid = Long.parseLong(n.substring(PREFIX.length()));
+                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    run("ip", "netns", "del", n);
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
+        }
+    }
+
+    ProcessBuilder process(String... cmd) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full).redirectErrorStream(true);
+    }
+
+    void must(String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(cmd));
+        mustRun(full.toArray(String[]::new));
+    }
+
+    static void mustRun(String... cmd) throws IOException {
+        Result r = run(cmd);
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
+        }
+    }
+
+    record Result(int exit, String out) {}
+
+    static Result run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " hung");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
