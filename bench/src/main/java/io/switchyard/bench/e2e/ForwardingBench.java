@@ -135,7 +135,7 @@ public final class ForwardingBench {
             rate = Long.parseLong(rt.strip());
             for (int r = 0; r <= rounds; r++) {
                 for (String v : opt.get("--variants").split(",")) {
-                    Result res = run(r, VARIANTS.get(v.strip()), inner, pairs, seconds);
+                    Result res = run(r, variant(v), inner, pairs, seconds);
                     System.out.println(format(res));
                     if (r > 0) {
                         results.add(res);
@@ -212,15 +212,28 @@ public final class ForwardingBench {
     private static final Map<String, Kept> KEPT = new LinkedHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Kept k : KEPT.values()) {
-                try {
-                    k.target().close();
-                } catch (Exception e) {
-                    // exiting anyway
-                }
+        Runtime.getRuntime().addShutdownHook(new Thread(ForwardingBench::closeKept));
+    }
+
+    /** Stops the kept hub processes. */
+    static synchronized void closeKept() {
+        for (Kept k : KEPT.values()) {
+            try {
+                k.target().close();
+            } catch (Exception e) {
+                // the process is gone or going either way
             }
-        }));
+        }
+        KEPT.clear();
+    }
+
+    /** The variant of that name, or an error listing them. */
+    static Variant variant(String name) {
+        Variant v = VARIANTS.get(name.strip());
+        if (v == null) {
+            throw new IllegalArgumentException("unknown variant " + name + "; variants: " + VARIANTS.keySet());
+        }
+        return v;
     }
 
     static List<Key32> newKeys(int pairs) {
