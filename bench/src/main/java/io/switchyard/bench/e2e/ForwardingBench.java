@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * they undercount datagrams where trains are dropped whole. System properties:
  * {@code -Dbench.drops=true} (the in-process hub's drops by reason), {@code -Dbench.hubOutput=true}
  * (a hub process's status lines, printed when it stops), {@code -Dbench.hubJvm="..."} (more JVM
- * options for it), {@code -Dbench.mark=FILE}.
+ * options for it), {@code -Dbench.mark=FILE}, {@code -Dbench.hugePages=false} (pre-sealed packets in
+ * ordinary pages, as before 2026-12-01's late run: {@link HugeMemory}).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
@@ -426,7 +427,8 @@ public final class ForwardingBench {
             this.client = client;
             this.stride = stride(inner);
             this.count = count;
-            this.packets = arena.allocate(count * stride, 64);
+            this.packets = Boolean.parseBoolean(System.getProperty("bench.hugePages", "true"))
+                    ? HugeMemory.allocate(arena, count * stride) : arena.allocate(count * stride, 64);
             ByteBuffer view = packets.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
             int len = 0;
             for (long i = 0; i < count; i++) {
