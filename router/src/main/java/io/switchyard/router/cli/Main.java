@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code switchyard} command line. Subcommands are added as the router grows. */
 @Command(name = "switchyard",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // every subcommand takes --help (and --version)
         versionProvider = Main.Version.class,
         description = "A WireGuard-compatible datagram router on JDK virtual threads.",
         subcommands = {

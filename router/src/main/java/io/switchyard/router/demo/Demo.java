@@ -244,7 +244,7 @@ public final class Demo {
         return new byte[] {10, 99, (byte) (i / 250), (byte) (i % 250 + 1)};
     }
 
-    private static final long RAMP_NANOS = 3_000_000_000L;
+    private static final long RAMP_NANOS = 6_000_000_000L;
 
     /** One simulated peer: sends its share of the rate to the next peer and counts what arrives. */
     private static final class SimulatedPeer {
@@ -280,7 +280,8 @@ public final class Demo {
                         }
                         seq++;
                         burst++;
-                        // ramp up over the first 3 s: the hub's code is still being compiled (JIT)
+                        // ramp up over the first 6 s: the hub's code is still being compiled (JIT); at 3 s the
+                        // mailboxes of single-packet batches overflowed while C2 was still compiling
                         long elapsed = Math.max(now - start, 300_000_000L);
                         due += elapsed >= RAMP_NANOS ? intervalNanos : intervalNanos * RAMP_NANOS / elapsed;
                     }
