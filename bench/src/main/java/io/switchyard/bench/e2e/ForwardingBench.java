@@ -125,8 +125,11 @@ public final class ForwardingBench {
         int rounds = Integer.parseInt(opt.get("--rounds"));
 
         if (!opt.get("--latency-at").isEmpty()) {
+            // the hubs to probe: --variants if given, else the GSO/GRO hub in-process
+            List<String> hubs = List.of(args).contains("--variants") ? List.of(opt.get("--variants").split(","))
+                    : List.of("gso");
             latency(Integer.parseInt(opt.get("--sizes").split(",")[0].strip()), pairs,
-                    Long.parseLong(opt.get("--latency-at")), seconds, rounds, String.join(" ", args));
+                    Long.parseLong(opt.get("--latency-at")), seconds, rounds, hubs, String.join(" ", args));
             return;
         }
         List<Result> results = new ArrayList<>();
@@ -172,26 +175,30 @@ public final class ForwardingBench {
     static boolean probe;
 
     /**
-     * Latency at a fixed offered rate through the GSO/GRO hub: a probe pair (one datagram every
-     * 200 µs) beside the blast, and the same probe over plain loopback as the baseline, alternating
-     * per round; prints p50/p99/p99.9 and the difference.
+     * Latency at a fixed offered rate through each hub of {@code variants} (without
+     * {@code --variants}: the GSO/GRO hub in-process): a probe pair (one datagram every 200 µs)
+     * beside the blast, and the same probe over plain loopback as the baseline, alternating per
+     * round; prints p50/p99/p99.9 and the difference.
      */
-    static void latency(int inner, int pairs, long offered, int seconds, int rounds, String args) throws Exception {
+    static void latency(int inner, int pairs, long offered, int seconds, int rounds, List<String> variants, String args)
+            throws Exception {
         rate = offered;
         probe = true;
         StringBuilder sb = new StringBuilder("Command: `... io.switchyard.bench.e2e.ForwardingBench " + args + "`\n\n"
-                + "| round | forwarded pps | via hub p50 / p99 / p99.9 µs | loopback p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs |\n"
-                + "|---|---|---|---|---|\n");
+                + "| round | hub | forwarded pps | via hub p50 / p99 / p99.9 µs | loopback p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs |\n"
+                + "|---|---|---|---|---|---|\n");
         for (int r = 0; r <= rounds; r++) {
-            Result res = run(r, VARIANTS.get("gso"), inner, pairs, seconds);
-            org.HdrHistogram.Histogram hub = probed;
-            org.HdrHistogram.Histogram base = LatencyProbe.loopback(200, seconds * 1000L);
-            String line = String.format(Locale.ROOT, "| %d | %,.0f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |",
-                    r, res.pps(), us(hub, 50), us(hub, 99), us(hub, 99.9), us(base, 50), us(base, 99), us(base, 99.9),
-                    us(hub, 50) - us(base, 50), us(hub, 99) - us(base, 99), us(hub, 99.9) - us(base, 99.9));
-            System.out.println(line + (r == 0 ? " (warm-up, discarded)" : ""));
-            if (r > 0) {
-                sb.append(line).append('\n');
+            for (String name : variants) {
+                Result res = run(r, variant(name), inner, pairs, seconds);
+                org.HdrHistogram.Histogram hub = probed;
+                org.HdrHistogram.Histogram base = LatencyProbe.loopback(200, seconds * 1000L);
+                String line = String.format(Locale.ROOT, "| %d | %s | %,.0f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |",
+                        r, res.variant(), res.pps(), us(hub, 50), us(hub, 99), us(hub, 99.9), us(base, 50), us(base, 99),
+                        us(base, 99.9), us(hub, 50) - us(base, 50), us(hub, 99) - us(base, 99), us(hub, 99.9) - us(base, 99.9));
+                System.out.println(line + (r == 0 ? " (warm-up, discarded)" : ""));
+                if (r > 0) {
+                    sb.append(line).append('\n');
+                }
             }
         }
         System.out.println();
