@@ -94,7 +94,7 @@ public final class UringThroughput {
                 }
             }
         }
-        double base = median(results.get(Transport.NATIVE).stream().mapToDouble(Sample::pps).toArray());
+        double base = DatagramThroughput.median(results.get(Transport.NATIVE).stream().mapToDouble(Sample::pps).toArray());
         System.out.println("\n## " + title);
         System.out.println("| variant | median pps | min..max | ratio vs " + nativeName
                 + " | CPU ns/datagram (median) | batch occupancy |");
@@ -102,55 +102,19 @@ public final class UringThroughput {
         for (Transport t : variants) {
             List<Sample> l = results.get(t);
             double[] pps = l.stream().mapToDouble(Sample::pps).toArray();
-            double m = median(pps);
+            double m = DatagramThroughput.median(pps);
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f..%,.0f | %.2f | %,.0f | %.1f |%n",
                     t == Transport.NATIVE ? nativeName : "io_uring", m,
                     Arrays.stream(pps).min().orElse(0), Arrays.stream(pps).max().orElse(0), m / base,
-                    median(l.stream().mapToDouble(Sample::cpuNsPerDatagram).toArray()),
-                    median(l.stream().mapToDouble(Sample::occupancy).toArray()));
-        }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** Receives until closed on a virtual thread; publishes the running count. */
-    static final class Receiver implements Runnable {
-        final UdpSocket socket;
-        final RecvBatch batch;
-        volatile long received;
-
-        Receiver(UdpSocket socket, RecvBatch batch) {
-            this.socket = socket;
-            this.batch = batch;
-        }
-
-        @Override
-        public void run() {
-            long n = 0;
-            try {
-                while (true) {
-                    int got = socket.tryReceive(batch);
-                    if (got == 0) {
-                        socket.awaitReadable();
-                    } else {
-                        n += got;
-                        received = n;
-                    }
-                }
-            } catch (TransportException closed) {
-                // the round is over
-            }
+                    DatagramThroughput.median(l.stream().mapToDouble(Sample::cpuNsPerDatagram).toArray()),
+                    DatagramThroughput.median(l.stream().mapToDouble(Sample::occupancy).toArray()));
         }
     }
 
     private static Sample receiveRound(Transport rx, int size, double seconds) throws Exception {
         UdpOptions ro = UdpOptions.create().bind(new InetSocketAddress(LO, 0)).receiveBuffer(8 << 20).transport(rx);
         try (UdpSocket rs = Datagrams.open(ro); RecvBatch rb = new RecvBatch(64, 2048)) {
-            Receiver receiver = new Receiver(rs, rb);
+            DatagramThroughput.Receiver receiver = new DatagramThroughput.Receiver(rs, rb);
             Thread rt = Thread.ofVirtual().start(receiver);
             AtomicBoolean stop = new AtomicBoolean();
             Thread sender = Thread.ofPlatform().start(() -> blast(rs.localAddress(), size, 64, Transport.NATIVE, false, stop));
@@ -204,7 +168,7 @@ public final class UringThroughput {
                 .transport(Transport.NATIVE).gro(gso);
         try (UdpSocket rs = Datagrams.open(ro);
              RecvBatch rb = gso ? new RecvBatch(8, RecvBatch.GRO_SLOT_SIZE) : new RecvBatch(64, 2048)) {
-            Receiver receiver = new Receiver(rs, rb);
+            DatagramThroughput.Receiver receiver = new DatagramThroughput.Receiver(rs, rb);
             Thread rt = Thread.ofVirtual().start(receiver);
             AtomicBoolean stop = new AtomicBoolean();
             double[] occupancy = new double[1];
@@ -215,7 +179,7 @@ public final class UringThroughput {
         }
     }
 
-    private static Sample measure(Receiver receiver, UdpSocket rs, double seconds, AtomicBoolean stop,
+    private static Sample measure(DatagramThroughput.Receiver receiver, UdpSocket rs, double seconds, AtomicBoolean stop,
                                   Thread sender, Thread rt) throws InterruptedException {
         Thread.sleep(200); // let the flow start
         long c0 = receiver.received;

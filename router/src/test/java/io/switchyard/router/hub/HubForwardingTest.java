@@ -19,7 +19,6 @@ import io.switchyard.router.crypto.X25519;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * accounting identity received = forwarded + consumed + dropped.
  */
 @Timeout(60)
-class HubForwardingTest {
+class HubForwardingTest extends HubTestSupport {
     private static final byte[] A = {10, 0, 0, 1};
     private static final byte[] B = {10, 0, 0, 2};
     private static final byte[] C = {10, 0, 0, 3};
@@ -39,7 +38,6 @@ class HubForwardingTest {
 
     private final Key32 hubKey = Key32.of(X25519.generatePrivateKey());
     private final Key32 hubPublic = Key32.of(X25519.publicKey(hubKey.toBytes()));
-    private HubCore hub;
     private final List<TestPeer> clients = new ArrayList<>();
 
     @BeforeEach
@@ -244,25 +242,5 @@ class HubForwardingTest {
         assertEquals(1, s.cookieRepliesSent());
         assertEquals(1, drops(s, DropReason.COOKIE_REQUIRED));
         assertEquals(1, s.handshakesCompleted());
-    }
-
-    private void configure(TestPeer... ps) {
-        HubTestSupport.configure(hub, ps);
-    }
-
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        return HubTestSupport.await(hub, done);
-    }
-
-    private void handshake(TestPeer p) throws Exception {
-        HubTestSupport.handshake(hub, p);
-    }
-
-    private static long named(HubStats s, String name) {
-        return HubTestSupport.named(s, name);
-    }
-
-    private static void assertBalanced(HubStats s) {
-        HubTestSupport.assertBalanced(s);
     }
 }

@@ -16,7 +16,6 @@ import io.switchyard.router.crypto.X25519;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,13 +28,12 @@ import org.junit.jupiter.api.Timeout;
  * (copied, on loopback) and every buffer comes back to the pool.
  */
 @Timeout(60)
-class HubLinksTest {
+class HubLinksTest extends HubTestSupport {
     private static final byte[] A = {10, 0, 0, 1};
     private static final byte[] B = {10, 0, 0, 2};
 
     private final Key32 hubKey = Key32.of(X25519.generatePrivateKey());
     private final Key32 hubPublic = Key32.of(X25519.publicKey(hubKey.toBytes()));
-    private HubCore hub;
     private final List<TestPeer> clients = new ArrayList<>();
 
     /** Connected sockets are off by default (docs/perf-e2e.md says why): these tests turn them on. */
@@ -255,25 +253,5 @@ class HubLinksTest {
         assertTrue(named(s, "zerocopy.completed_copied") > 0, "loopback completes them copied: " + s);
         assertEquals(0, named(s, "zerocopy.send_failed"));
         assertBalanced(s);
-    }
-
-    private void configure(TestPeer... ps) {
-        HubTestSupport.configure(hub, ps);
-    }
-
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        return HubTestSupport.await(hub, done);
-    }
-
-    private void handshake(TestPeer p) throws Exception {
-        HubTestSupport.handshake(hub, p);
-    }
-
-    private static long named(HubStats s, String name) {
-        return HubTestSupport.named(s, name);
-    }
-
-    private static void assertBalanced(HubStats s) {
-        HubTestSupport.assertBalanced(s);
     }
 }

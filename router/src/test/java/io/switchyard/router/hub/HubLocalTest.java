@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * received + originated = forwarded + consumed + dropped.
  */
 @Timeout(60)
-class HubLocalTest {
+class HubLocalTest extends HubTestSupport {
     private static final byte[] A = {10, 0, 0, 1};
     private static final byte[] HUB = {10, 0, 0, (byte) 254};
     private static final byte[] A6 = v6(1);
@@ -48,7 +47,6 @@ class HubLocalTest {
 
     private final Key32 hubKey = Key32.of(X25519.generatePrivateKey());
     private final Key32 hubPublic = Key32.of(X25519.publicKey(hubKey.toBytes()));
-    private HubCore hub;
     private TestPeer a;
     private ActorSystem apps;
 
@@ -215,25 +213,5 @@ class HubLocalTest {
         b.put(48, payload);
         InnerUdp.writeHeaders6(b, 0, src, dst, sport, dport, payload.length);
         return b.array();
-    }
-
-    private void configure(TestPeer... ps) {
-        HubTestSupport.configure(hub, ps);
-    }
-
-    private HubStats await(Predicate<HubStats> done) throws InterruptedException {
-        return HubTestSupport.await(hub, done);
-    }
-
-    private void handshake(TestPeer p) throws Exception {
-        HubTestSupport.handshake(hub, p);
-    }
-
-    private static long named(HubStats s, String name) {
-        return HubTestSupport.named(s, name);
-    }
-
-    private static void assertBalanced(HubStats s) {
-        HubTestSupport.assertBalanced(s);
     }
 }

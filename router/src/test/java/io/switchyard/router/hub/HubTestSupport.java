@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** What the hub tests share: configuring test peers, waiting on the stats, the accounting identity. */
-final class HubTestSupport {
-    private HubTestSupport() {}
+/**
+ * What the hub tests share: the hub under test, configuring test peers, waiting on the stats,
+ * the accounting identity. A test class extends it, starts {@link #hub} and closes it.
+ */
+abstract class HubTestSupport {
+    /** The hub under test, started by the subclass. */
+    HubCore hub;
 
     /** Replaces the hub's peers with {@code ps}. */
-    static void configure(HubCore hub, TestPeer... ps) {
+    void configure(TestPeer... ps) {
         List<PeerConfig> peers = new ArrayList<>();
         for (TestPeer p : ps) {
             peers.add(p.config());
@@ -24,7 +28,7 @@ final class HubTestSupport {
     }
 
     /** Waits (hang guard only, 10 s) until the stats satisfy {@code done}. */
-    static HubStats await(HubCore hub, Predicate<HubStats> done) throws InterruptedException {
+    HubStats await(Predicate<HubStats> done) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         HubStats s = hub.stats();
         while (!done.test(s)) {
@@ -44,9 +48,9 @@ final class HubTestSupport {
      * wireguard-go do): the confirmation and other peers' packets travel through different
      * sockets, in no fixed order.
      */
-    static void handshake(HubCore hub, TestPeer p) throws Exception {
+    void handshake(TestPeer p) throws Exception {
         p.handshake();
-        await(hub, st -> st.peers().stream().anyMatch(x -> x.publicKey().equals(p.publicKey()) && x.rxPackets() >= 1));
+        await(st -> st.peers().stream().anyMatch(x -> x.publicKey().equals(p.publicKey()) && x.rxPackets() >= 1));
     }
 
     static long named(HubStats s, String name) {
