@@ -14,6 +14,7 @@ module io.switchyard.router {
     requires jdk.unsupported; // sun.misc.Signal: SIGHUP reload and clean SIGTERM/SIGINT in `switchyard up`
     requires jdk.httpserver;
     requires jdk.jfr;
+    requires static jdk.incubator.vector; // the ChaCha20-Poly1305 vector kernel, used only when the JVM resolves it (--add-modules)
     exports io.switchyard.router;
     exports io.switchyard.router.client;
     exports io.switchyard.router.control;

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class AeadBench {
-    @Param({"jdk", "inplace", "hybrid"})
+    @Param({"jdk", "inplace", "hybrid", "vector"})
     public String engine;
 
     @Param({"64", "1420"})
@@ -44,6 +44,7 @@ public class AeadBench {
             case "jdk" -> new JdkChaCha20Poly1305(key);
             case "inplace" -> new InPlaceChaCha20Poly1305(key);
             case "hybrid" -> new HybridChaCha20Poly1305(key);
+            case "vector" -> InPlaceChaCha20Poly1305.vectorised(key);
             default -> throw new IllegalArgumentException(engine);
         };
         packet = ByteBuffer.allocateDirect(size + 16 + 32);

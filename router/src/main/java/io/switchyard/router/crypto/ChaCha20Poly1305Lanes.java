@@ -1,0 +1,267 @@
+package io.switchyard.router.crypto;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernel of {@link InPlaceChaCha20Poly1305} for long messages. One instance per
+ * engine, reused for every message: it allocates nothing after construction.
+ *
+ * <p><b>ChaCha20.</b> A pass computes as many blocks as the preferred int vector has lanes (16
+ * with AVX-512), one block per lane: word i of every block lives in vector {@code x_i}, so the
+ * rounds are plain lane-wise adds, xors and rotates with no shuffles. The pass is scattered into
+ * {@code ks} in block order and XORed over the message a vector of bytes at a time. Pass 0 starts
+ * at counter 0, so its lane 0 is the Poly1305 key and lanes 1.. the first keystream blocks: a
+ * 1,420-byte WireGuard payload takes exactly two passes, where the JDK cipher computes three
+ * (one for the key alone).
+ *
+ * <p><b>Poly1305.</b> With {@code n} lanes of longs and r the message's key, lane l accumulates
+ * blocks l, l+n, l+2n, ... as {@code acc = (acc + m) * r^n}, and the last group multiplies lane l
+ * by {@code r^(n-l)} instead; the lanes' sum is then the Horner result for all those blocks
+ * (block j ends up multiplied by r^(blocks-j)). A running accumulator (after associated data)
+ * enters as lane 0's start value. Limbs are the 26-bit ones of {@link Poly1305}; the remaining
+ * blocks and the tail go through the scalar code.
+ */
+final class ChaCha20Poly1305Lanes {
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    private static final int BLOCKS = INTS.length();
+    private static final int LANES = LONGS.length();
+    private static final int VECTOR_BYTES = BYTES.length();
+    /** Scatter map of a pass: lane b of word i goes to {@code ks[16 * b + i]}. */
+    private static final int[] BLOCK_ORDER = new int[BLOCKS];
+    private static final IntVector LANE_INDEX = IntVector.zero(INTS).addIndex(1);
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long M26 = Poly1305.M26;
+
+    static {
+        for (int b = 0; b < BLOCKS; b++) {
+            BLOCK_ORDER[b] = 16 * b;
+        }
+    }
+
+    private final int[] ks = new int[16 * BLOCKS];
+    private int[] key;
+    private int n0, n1, n2;
+    private int passCounter;
+    private int nextBlock;
+    // Poly1305: r^1..r^LANES, the last group's per-lane multipliers, message limbs, accumulator.
+    private final long[] powers = new long[5 * LANES];
+    private final long[] lastR = new long[5 * LANES];
+    private final long[] limbs = new long[5 * LANES];
+    private final long[] acc = new long[5];
+
+    /** ChaCha20 blocks per pass: the preferred int vector's lanes. */
+    static int blocksPerPass() {
+        return BLOCKS;
+    }
+
+    /** Starts a message: computes pass 0 and keys {@code poly} from its block 0. */
+    void start(int[] key, int n0, int n1, int n2, Poly1305 poly) {
+        this.key = key;
+        this.n0 = n0;
+        this.n1 = n1;
+        this.n2 = n2;
+        pass(0);
+        poly.key(ks);
+        nextBlock = 1;
+    }
+
+    /** XORs the keystream from block 1 on over {@code length} bytes at {@code offset}. */
+    void xorKeystream(byte[] a, int offset, int length) {
+        int pos = offset;
+        int end = offset + length;
+        while (pos < end) {
+            if (nextBlock == BLOCKS) {
+                pass(passCounter + BLOCKS);
+                nextBlock = 0;
+            }
+            int n = Math.min((BLOCKS - nextBlock) * 64, end - pos);
+            xorRun(a, pos, n, 16 * nextBlock);
+            pos += n;
+            nextBlock += (n + 63) >>> 6;
+        }
+    }
+
+    private void xorRun(byte[] a, int pos, int n, int word) {
+        int i = 0;
+        for (; i + VECTOR_BYTES <= n; i += VECTOR_BYTES) {
+            ByteVector k = IntVector.fromArray(INTS, ks, word + (i >>> 2)).reinterpretAsBytes();
+            ByteVector.fromArray(BYTES, a, pos + i).lanewise(VectorOperators.XOR, k).intoArray(a, pos + i);
+        }
+        for (; i + 4 <= n; i += 4) {
+            LE_INT.set(a, pos + i, (int) LE_INT.get(a, pos + i) ^ ks[word + (i >>> 2)]);
+        }
+        for (; i < n; i++) {
+            a[pos + i] ^= (byte) (ks[word + (i >>> 2)] >>> (8 * (i & 3)));
+        }
+    }
+
+    private void pass(int counter) {
+        IntVector x0 = IntVector.broadcast(INTS, ChaCha20.C0), x1 = IntVector.broadcast(INTS, ChaCha20.C1);
+        IntVector x2 = IntVector.broadcast(INTS, ChaCha20.C2), x3 = IntVector.broadcast(INTS, ChaCha20.C3);
+        IntVector x4 = IntVector.broadcast(INTS, key[0]), x5 = IntVector.broadcast(INTS, key[1]);
+        IntVector x6 = IntVector.broadcast(INTS, key[2]), x7 = IntVector.broadcast(INTS, key[3]);
+        IntVector x8 = IntVector.broadcast(INTS, key[4]), x9 = IntVector.broadcast(INTS, key[5]);
+        IntVector x10 = IntVector.broadcast(INTS, key[6]), x11 = IntVector.broadcast(INTS, key[7]);
+        IntVector counters = LANE_INDEX.add(counter);
+        IntVector x12 = counters;
+        IntVector x13 = IntVector.broadcast(INTS, n0), x14 = IntVector.broadcast(INTS, n1);
+        IntVector x15 = IntVector.broadcast(INTS, n2);
+        for (int i = 0; i < 10; i++) {
+            // Columns.
+            x0 = x0.add(x4); x12 = x12.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.ROL, 16);
+            x1 = x1.add(x5); x13 = x13.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.ROL, 16);
+            x2 = x2.add(x6); x14 = x14.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.ROL, 16);
+            x3 = x3.add(x7); x15 = x15.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.ROL, 16);
+            x8 = x8.add(x12); x4 = x4.lanewise(VectorOperators.XOR, x8).lanewise(VectorOperators.ROL, 12);
+            x9 = x9.add(x13); x5 = x5.lanewise(VectorOperators.XOR, x9).lanewise(VectorOperators.ROL, 12);
+            x10 = x10.add(x14); x6 = x6.lanewise(VectorOperators.XOR, x10).lanewise(VectorOperators.ROL, 12);
+            x11 = x11.add(x15); x7 = x7.lanewise(VectorOperators.XOR, x11).lanewise(VectorOperators.ROL, 12);
+            x0 = x0.add(x4); x12 = x12.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.ROL, 8);
+            x1 = x1.add(x5); x13 = x13.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.ROL, 8);
+            x2 = x2.add(x6); x14 = x14.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.ROL, 8);
+            x3 = x3.add(x7); x15 = x15.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.ROL, 8);
+            x8 = x8.add(x12); x4 = x4.lanewise(VectorOperators.XOR, x8).lanewise(VectorOperators.ROL, 7);
+            x9 = x9.add(x13); x5 = x5.lanewise(VectorOperators.XOR, x9).lanewise(VectorOperators.ROL, 7);
+            x10 = x10.add(x14); x6 = x6.lanewise(VectorOperators.XOR, x10).lanewise(VectorOperators.ROL, 7);
+            x11 = x11.add(x15); x7 = x7.lanewise(VectorOperators.XOR, x11).lanewise(VectorOperators.ROL, 7);
+            // Diagonals.
+            x0 = x0.add(x5); x15 = x15.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.ROL, 16);
+            x1 = x1.add(x6); x12 = x12.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.ROL, 16);
+            x2 = x2.add(x7); x13 = x13.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.ROL, 16);
+            x3 = x3.add(x4); x14 = x14.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.ROL, 16);
+            x10 = x10.add(x15); x5 = x5.lanewise(VectorOperators.XOR, x10).lanewise(VectorOperators.ROL, 12);
+            x11 = x11.add(x12); x6 = x6.lanewise(VectorOperators.XOR, x11).lanewise(VectorOperators.ROL, 12);
+            x8 = x8.add(x13); x7 = x7.lanewise(VectorOperators.XOR, x8).lanewise(VectorOperators.ROL, 12);
+            x9 = x9.add(x14); x4 = x4.lanewise(VectorOperators.XOR, x9).lanewise(VectorOperators.ROL, 12);
+            x0 = x0.add(x5); x15 = x15.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.ROL, 8);
+            x1 = x1.add(x6); x12 = x12.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.ROL, 8);
+            x2 = x2.add(x7); x13 = x13.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.ROL, 8);
+            x3 = x3.add(x4); x14 = x14.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.ROL, 8);
+            x10 = x10.add(x15); x5 = x5.lanewise(VectorOperators.XOR, x10).lanewise(VectorOperators.ROL, 7);
+            x11 = x11.add(x12); x6 = x6.lanewise(VectorOperators.XOR, x11).lanewise(VectorOperators.ROL, 7);
+            x8 = x8.add(x13); x7 = x7.lanewise(VectorOperators.XOR, x8).lanewise(VectorOperators.ROL, 7);
+            x9 = x9.add(x14); x4 = x4.lanewise(VectorOperators.XOR, x9).lanewise(VectorOperators.ROL, 7);
+        }
+        x0.add(ChaCha20.C0).intoArray(ks, 0, BLOCK_ORDER, 0);
+        x1.add(ChaCha20.C1).intoArray(ks, 1, BLOCK_ORDER, 0);
+        x2.add(ChaCha20.C2).intoArray(ks, 2, BLOCK_ORDER, 0);
+        x3.add(ChaCha20.C3).intoArray(ks, 3, BLOCK_ORDER, 0);
+        x4.add(key[0]).intoArray(ks, 4, BLOCK_ORDER, 0);
+        x5.add(key[1]).intoArray(ks, 5, BLOCK_ORDER, 0);
+        x6.add(key[2]).intoArray(ks, 6, BLOCK_ORDER, 0);
+        x7.add(key[3]).intoArray(ks, 7, BLOCK_ORDER, 0);
+        x8.add(key[4]).intoArray(ks, 8, BLOCK_ORDER, 0);
+        x9.add(key[5]).intoArray(ks, 9, BLOCK_ORDER, 0);
+        x10.add(key[6]).intoArray(ks, 10, BLOCK_ORDER, 0);
+        x11.add(key[7]).intoArray(ks, 11, BLOCK_ORDER, 0);
+        x12.add(counters).intoArray(ks, 12, BLOCK_ORDER, 0);
+        x13.add(n0).intoArray(ks, 13, BLOCK_ORDER, 0);
+        x14.add(n1).intoArray(ks, 14, BLOCK_ORDER, 0);
+        x15.add(n2).intoArray(ks, 15, BLOCK_ORDER, 0);
+        passCounter = counter;
+    }
+
+    /**
+     * {@code length} bytes at {@code offset} into {@code poly}, zero-padded to 16: whole groups
+     * of {@code LANES} blocks in the lanes, the rest scalar.
+     */
+    void macPadded(Poly1305 poly, byte[] a, int offset, int length) {
+        int groups = (length >>> 4) / LANES;
+        if (groups == 0) {
+            poly.padded(a, offset, length);
+            return;
+        }
+        poly.powers(powers, LANES);
+        int top = 5 * (LANES - 1);
+        long r0 = powers[top], r1 = powers[top + 1], r2 = powers[top + 2], r3 = powers[top + 3], r4 = powers[top + 4];
+        long s1 = 5 * r1, s2 = 5 * r2, s3 = 5 * r3, s4 = 5 * r4;
+        for (int l = 0; l < LANES; l++) {
+            int from = 5 * (LANES - 1 - l); // lane l: r^(LANES - l)
+            for (int i = 0; i < 5; i++) {
+                lastR[i * LANES + l] = powers[from + i];
+            }
+        }
+        poly.accumulator(acc);
+        LongVector h0 = LongVector.zero(LONGS).withLane(0, acc[0]);
+        LongVector h1 = LongVector.zero(LONGS).withLane(0, acc[1]);
+        LongVector h2 = LongVector.zero(LONGS).withLane(0, acc[2]);
+        LongVector h3 = LongVector.zero(LONGS).withLane(0, acc[3]);
+        LongVector h4 = LongVector.zero(LONGS).withLane(0, acc[4]);
+        int pos = offset;
+        for (int g = 0; g < groups; g++, pos += 16 * LANES) {
+            for (int l = 0; l < LANES; l++) {
+                int p = pos + 16 * l;
+                long lo = (long) LE_LONG.get(a, p);
+                long hi = (long) LE_LONG.get(a, p + 8);
+                limbs[l] = lo & M26;
+                limbs[LANES + l] = (lo >>> 26) & M26;
+                limbs[2 * LANES + l] = ((lo >>> 52) | (hi << 12)) & M26;
+                limbs[3 * LANES + l] = (hi >>> 14) & M26;
+                limbs[4 * LANES + l] = (hi >>> 40) | (1L << 24);
+            }
+            LongVector a0 = h0.add(LongVector.fromArray(LONGS, limbs, 0));
+            LongVector a1 = h1.add(LongVector.fromArray(LONGS, limbs, LANES));
+            LongVector a2 = h2.add(LongVector.fromArray(LONGS, limbs, 2 * LANES));
+            LongVector a3 = h3.add(LongVector.fromArray(LONGS, limbs, 3 * LANES));
+            LongVector a4 = h4.add(LongVector.fromArray(LONGS, limbs, 4 * LANES));
+            LongVector d0, d1, d2, d3, d4;
+            if (g < groups - 1) {
+                d0 = a0.mul(r0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
+                d1 = a0.mul(r1).add(a1.mul(r0)).add(a2.mul(s4)).add(a3.mul(s3)).add(a4.mul(s2));
+                d2 = a0.mul(r2).add(a1.mul(r1)).add(a2.mul(r0)).add(a3.mul(s4)).add(a4.mul(s3));
+                d3 = a0.mul(r3).add(a1.mul(r2)).add(a2.mul(r1)).add(a3.mul(r0)).add(a4.mul(s4));
+                d4 = a0.mul(r4).add(a1.mul(r3)).add(a2.mul(r2)).add(a3.mul(r1)).add(a4.mul(r0));
+            } else {
+                LongVector q0 = LongVector.fromArray(LONGS, lastR, 0);
+                LongVector q1 = LongVector.fromArray(LONGS, lastR, LANES);
+                LongVector q2 = LongVector.fromArray(LONGS, lastR, 2 * LANES);
+                LongVector q3 = LongVector.fromArray(LONGS, lastR, 3 * LANES);
+                LongVector q4 = LongVector.fromArray(LONGS, lastR, 4 * LANES);
+                LongVector t1 = q1.mul(5), t2 = q2.mul(5), t3 = q3.mul(5), t4 = q4.mul(5);
+                d0 = a0.mul(q0).add(a1.mul(t4)).add(a2.mul(t3)).add(a3.mul(t2)).add(a4.mul(t1));
+                d1 = a0.mul(q1).add(a1.mul(q0)).add(a2.mul(t4)).add(a3.mul(t3)).add(a4.mul(t2));
+                d2 = a0.mul(q2).add(a1.mul(q1)).add(a2.mul(q0)).add(a3.mul(t4)).add(a4.mul(t3));
+                d3 = a0.mul(q3).add(a1.mul(q2)).add(a2.mul(q1)).add(a3.mul(q0)).add(a4.mul(t4));
+                d4 = a0.mul(q4).add(a1.mul(q3)).add(a2.mul(q2)).add(a3.mul(q1)).add(a4.mul(q0));
+            }
+            LongVector c = d0.lanewise(VectorOperators.LSHR, 26);
+            h0 = d0.and(M26);
+            d1 = d1.add(c); c = d1.lanewise(VectorOperators.LSHR, 26); h1 = d1.and(M26);
+            d2 = d2.add(c); c = d2.lanewise(VectorOperators.LSHR, 26); h2 = d2.and(M26);
+            d3 = d3.add(c); c = d3.lanewise(VectorOperators.LSHR, 26); h3 = d3.and(M26);
+            d4 = d4.add(c); c = d4.lanewise(VectorOperators.LSHR, 26); h4 = d4.and(M26);
+            h0 = h0.add(c.mul(5));
+            c = h0.lanewise(VectorOperators.LSHR, 26);
+            h0 = h0.and(M26);
+            h1 = h1.add(c);
+        }
+        poly.setAccumulator(h0.reduceLanes(VectorOperators.ADD), h1.reduceLanes(VectorOperators.ADD),
+                h2.reduceLanes(VectorOperators.ADD), h3.reduceLanes(VectorOperators.ADD),
+                h4.reduceLanes(VectorOperators.ADD));
+        int done = 16 * LANES * groups;
+        poly.padded(a, offset + done, length - done);
+    }
+
+    /** Zeroes the keystream, the key powers and the limbs (they derive from key and plaintext). */
+    void wipe() {
+        Arrays.fill(ks, 0);
+        Arrays.fill(powers, 0);
+        Arrays.fill(lastR, 0);
+        Arrays.fill(limbs, 0);
+        Arrays.fill(acc, 0);
+        key = null;
+    }
+}
