@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code switchyard up} with the shipped defaults and the launcher's JVM options) and
  * {@code wggo} (stock wireguard-go with a TUN and the kernel forwarding), so the same generator
  * and sinks compare the two; those processes are started once and serve every round. Variants
- * alternate within each round; round 0 is a discarded warm-up.
+ * alternate within each round; round 0 is a discarded warm-up ({@code --warmup N} runs it N times:
+ * the Vector API kernel of the AEAD takes C2 several seconds to compile on two busy cores).
  *
  * <p>Besides what the sinks count, each run reports what the generator sent in the window, the
  * kernel drops on the hub's listen socket and on the sinks' sockets. Kernel drops count socket
@@ -56,8 +57,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * ordinary pages, as before 2026-12-01's late run: {@link HugeMemory}).
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
- *   io.switchyard.bench.e2e.ForwardingBench [--sizes 64,1420] [--pairs 2] [--seconds 3] [--rounds 3]
+ * java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+ *   -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+ *   io.switchyard.bench.e2e.ForwardingBench [--sizes 64,1420] [--pairs 2] [--seconds 3] [--rounds 3] [--warmup 1]
  *   [--variants nio,native,gso] [--rates 0,200000,...] [--out docs/perf-e2e]
  * </pre>
  * Everything (generator, hub, sinks) shares the machine: a result says what this box forwards
@@ -111,7 +113,8 @@ public final class ForwardingBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
-                "--rounds", "3", "--variants", "nio,native,gso", "--out", "", "--rates", "0", "--latency-at", ""));
+                "--rounds", "3", "--variants", "nio,native,gso", "--out", "", "--rates", "0", "--latency-at", "",
+                "--warmup", "1"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!opt.containsKey(args[i])) {
                 System.err.println("unknown option " + args[i] + "; options: " + opt.keySet());
@@ -137,7 +140,9 @@ public final class ForwardingBench {
             int inner = Integer.parseInt(sz.strip());
             for (String rt : opt.get("--rates").split(",")) {
             rate = Long.parseLong(rt.strip());
-            for (int r = 0; r <= rounds; r++) {
+            int warmup = Integer.parseInt(opt.get("--warmup"));
+            for (int w = 1 - warmup; w <= rounds; w++) {
+                int r = Math.max(w, 0); // every warm-up round is round 0, discarded
                 for (String v : opt.get("--variants").split(",")) {
                     Result res = run(r, variant(v), inner, pairs, seconds);
                     System.out.println(format(res));

@@ -8,6 +8,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,6 +45,9 @@ final class ChaCha20Poly1305Lanes {
     private static final VarHandle LE_INT =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long M26 = Poly1305.M26;
+    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors (indices past the first select from the second). */
+    private static final VectorShuffle<Long> EVEN = VectorShuffle.fromOp(LONGS, i -> 2 * i);
+    private static final VectorShuffle<Long> ODD = VectorShuffle.fromOp(LONGS, i -> 2 * i + 1);
 
     static {
         for (int b = 0; b < BLOCKS; b++) {
@@ -56,10 +60,9 @@ final class ChaCha20Poly1305Lanes {
     private int n0, n1, n2;
     private int passCounter;
     private int nextBlock;
-    // Poly1305: r^1..r^LANES, the last group's per-lane multipliers, message limbs, accumulator.
+    // Poly1305: r^1..r^LANES, the last group's per-lane multipliers, the accumulator.
     private final long[] powers = new long[5 * LANES];
     private final long[] lastR = new long[5 * LANES];
-    private final long[] limbs = new long[5 * LANES];
     private final long[] acc = new long[5];
 
     /** ChaCha20 blocks per pass: the preferred int vector's lanes. */
@@ -202,21 +205,17 @@ final class ChaCha20Poly1305Lanes {
         LongVector h4 = LongVector.zero(LONGS).withLane(0, acc[4]);
         int pos = offset;
         for (int g = 0; g < groups; g++, pos += 16 * LANES) {
-            for (int l = 0; l < LANES; l++) {
-                int p = pos + 16 * l;
-                long lo = (long) LE_LONG.get(a, p);
-                long hi = (long) LE_LONG.get(a, p + 8);
-                limbs[l] = lo & M26;
-                limbs[LANES + l] = (lo >>> 26) & M26;
-                limbs[2 * LANES + l] = ((lo >>> 52) | (hi << 12)) & M26;
-                limbs[3 * LANES + l] = (hi >>> 14) & M26;
-                limbs[4 * LANES + l] = (hi >>> 40) | (1L << 24);
-            }
-            LongVector a0 = h0.add(LongVector.fromArray(LONGS, limbs, 0));
-            LongVector a1 = h1.add(LongVector.fromArray(LONGS, limbs, LANES));
-            LongVector a2 = h2.add(LongVector.fromArray(LONGS, limbs, 2 * LANES));
-            LongVector a3 = h3.add(LongVector.fromArray(LONGS, limbs, 3 * LANES));
-            LongVector a4 = h4.add(LongVector.fromArray(LONGS, limbs, 4 * LANES));
+            // Two vectors of bytes read as longs hold the group's blocks as lo, hi, lo, hi, ...
+            LongVector first = ByteVector.fromArray(BYTES, a, pos).reinterpretAsLongs();
+            LongVector second = ByteVector.fromArray(BYTES, a, pos + VECTOR_BYTES).reinterpretAsLongs();
+            LongVector lo = first.rearrange(EVEN, second);
+            LongVector hi = first.rearrange(ODD, second);
+            LongVector a0 = h0.add(lo.and(M26));
+            LongVector a1 = h1.add(lo.lanewise(VectorOperators.LSHR, 26).and(M26));
+            LongVector a2 = h2.add(lo.lanewise(VectorOperators.LSHR, 52)
+                    .or(hi.lanewise(VectorOperators.LSHL, 12)).and(M26));
+            LongVector a3 = h3.add(hi.lanewise(VectorOperators.LSHR, 14).and(M26));
+            LongVector a4 = h4.add(hi.lanewise(VectorOperators.LSHR, 40).or(1L << 24));
             LongVector d0, d1, d2, d3, d4;
             if (g < groups - 1) {
                 d0 = a0.mul(r0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
@@ -260,7 +259,6 @@ final class ChaCha20Poly1305Lanes {
         Arrays.fill(ks, 0);
         Arrays.fill(powers, 0);
         Arrays.fill(lastR, 0);
-        Arrays.fill(limbs, 0);
         Arrays.fill(acc, 0);
         key = null;
     }

@@ -34,23 +34,24 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
     private final int[] keyWords = new int[8];
     private final int[] block = new int[16];
     private final Poly1305 poly = new Poly1305();
-    private final ChaCha20Poly1305Lanes lanes;
+    private final boolean vectorised;
+    private ChaCha20Poly1305Lanes lanes; // made at the first long message: handshake fields never need it
     private byte[] work = new byte[2048];
     private boolean destroyed;
 
     /** The scalar engine: every message through the scalar kernel. */
     public InPlaceChaCha20Poly1305(byte[] key) {
-        this(key, null);
+        this(key, false);
     }
 
-    private InPlaceChaCha20Poly1305(byte[] key, ChaCha20Poly1305Lanes lanes) {
+    private InPlaceChaCha20Poly1305(byte[] key, boolean vectorised) {
         if (key.length != KEY_SIZE) {
             throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes, got " + key.length);
         }
         for (int i = 0; i < 8; i++) {
             keyWords[i] = (int) LE_INT_ARRAY.get(key, 4 * i);
         }
-        this.lanes = lanes;
+        this.vectorised = vectorised;
     }
 
     /**
@@ -64,7 +65,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
         if (!VectorSupport.USABLE) {
             throw new IllegalStateException("the Vector API kernel needs " + VectorSupport.WHY_NOT);
         }
-        return new InPlaceChaCha20Poly1305(key, new ChaCha20Poly1305Lanes());
+        return new InPlaceChaCha20Poly1305(key, true);
     }
 
     /**
@@ -75,7 +76,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
         if (!VectorSupport.MODULE) {
             throw new IllegalStateException("the Vector API kernel needs " + VectorSupport.WHY_NOT);
         }
-        return new InPlaceChaCha20Poly1305(key, new ChaCha20Poly1305Lanes());
+        return new InPlaceChaCha20Poly1305(key, true);
     }
 
     /**
@@ -94,7 +95,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
 
     @Override
     public String engine() {
-        return lanes == null ? "in-place-java" : "in-place-java+vector(>=" + LANES_MIN + ")";
+        return !vectorised ? "in-place-java" : "in-place-java+vector(>=" + LANES_MIN + ")";
     }
 
     @Override
@@ -140,7 +141,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
         if (direct) {
             b.get(offset, a, 0, length);
         }
-        ChaCha20Poly1305Lanes v = length >= LANES_MIN ? lanes : null;
+        ChaCha20Poly1305Lanes v = lanes(length);
         if (v != null) {
             v.start(keyWords, n0, n1, n2, poly);
             v.xorKeystream(a, at, length);
@@ -170,7 +171,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
             b.get(offset, a, 0, length);
         }
         int textLength = length - TAG_SIZE;
-        ChaCha20Poly1305Lanes v = length >= LANES_MIN ? lanes : null;
+        ChaCha20Poly1305Lanes v = lanes(length);
         if (v != null) {
             v.start(keyWords, n0, n1, n2, poly);
         } else {
@@ -214,6 +215,17 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
             any |= w;
         }
         return destroyed && any == 0;
+    }
+
+    /** The vector kernel for a message of {@code length} bytes, or {@code null} for the scalar one. */
+    private ChaCha20Poly1305Lanes lanes(int length) {
+        if (!vectorised || length < LANES_MIN) {
+            return null;
+        }
+        if (lanes == null) {
+            lanes = new ChaCha20Poly1305Lanes();
+        }
+        return lanes;
     }
 
     /**

@@ -103,23 +103,35 @@ final class Poly1305 {
 
     /**
      * r^1 .. r^count into {@code out}, five limbs each ({@code out[5 * (k - 1) + i]} is limb i of
-     * r^k), every limb below 2^26 + 2^6 or so, as the multiplication's bounds need.
+     * r^k), every limb below 2^26 + 2^6 or so, as the multiplication's bounds need. Each power is
+     * the product of two earlier ones, r^k = r^hi * r^(k - hi) with hi the highest power of two
+     * below k, so r^3 and r^4 (and r^5 .. r^8) do not wait on each other.
      */
     void powers(long[] out, int count) {
-        long saved0 = h0, saved1 = h1, saved2 = h2, saved3 = h3, saved4 = h4;
-        long x0 = r0, x1 = r1, x2 = r2, x3 = r3, x4 = r4;
-        for (int k = 0; k < count; k++) {
-            int o = 5 * k;
-            out[o] = x0; out[o + 1] = x1; out[o + 2] = x2; out[o + 3] = x3; out[o + 4] = x4;
-            long d0 = x0 * r0 + x1 * s4 + x2 * s3 + x3 * s2 + x4 * s1;
-            long d1 = x0 * r1 + x1 * r0 + x2 * s4 + x3 * s3 + x4 * s2;
-            long d2 = x0 * r2 + x1 * r1 + x2 * r0 + x3 * s4 + x4 * s3;
-            long d3 = x0 * r3 + x1 * r2 + x2 * r1 + x3 * r0 + x4 * s4;
-            long d4 = x0 * r4 + x1 * r3 + x2 * r2 + x3 * r1 + x4 * r0;
-            carry(d0, d1, d2, d3, d4);
-            x0 = h0; x1 = h1; x2 = h2; x3 = h3; x4 = h4;
+        out[0] = r0; out[1] = r1; out[2] = r2; out[3] = r3; out[4] = r4;
+        for (int k = 2; k <= count; k++) {
+            int hi = Integer.highestOneBit(k - 1);
+            multiply(out, 5 * (hi - 1), 5 * (k - hi - 1), 5 * (k - 1));
         }
-        h0 = saved0; h1 = saved1; h2 = saved2; h3 = saved3; h4 = saved4;
+    }
+
+    /** {@code p[o..o+4] = p[x..x+4] * p[y..y+4] mod 2^130 - 5}, carried as {@link #carry} does. */
+    private static void multiply(long[] p, int x, int y, int o) {
+        long x0 = p[x], x1 = p[x + 1], x2 = p[x + 2], x3 = p[x + 3], x4 = p[x + 4];
+        long y0 = p[y], y1 = p[y + 1], y2 = p[y + 2], y3 = p[y + 3], y4 = p[y + 4];
+        long z1 = y1 * 5, z2 = y2 * 5, z3 = y3 * 5, z4 = y4 * 5;
+        long d0 = x0 * y0 + x1 * z4 + x2 * z3 + x3 * z2 + x4 * z1;
+        long d1 = x0 * y1 + x1 * y0 + x2 * z4 + x3 * z3 + x4 * z2;
+        long d2 = x0 * y2 + x1 * y1 + x2 * y0 + x3 * z4 + x4 * z3;
+        long d3 = x0 * y3 + x1 * y2 + x2 * y1 + x3 * y0 + x4 * z4;
+        long d4 = x0 * y4 + x1 * y3 + x2 * y2 + x3 * y1 + x4 * y0;
+        long c = d0 >>> 26; d0 &= M26;
+        d1 += c; c = d1 >>> 26; d1 &= M26;
+        d2 += c; c = d2 >>> 26; d2 &= M26;
+        d3 += c; c = d3 >>> 26; d3 &= M26;
+        d4 += c; c = d4 >>> 26; d4 &= M26;
+        d0 += c * 5; c = d0 >>> 26; d0 &= M26;
+        p[o] = d0; p[o + 1] = d1 + c; p[o + 2] = d2; p[o + 3] = d3; p[o + 4] = d4;
     }
 
     /** The accumulator's five limbs into {@code out[0..4]}. */
