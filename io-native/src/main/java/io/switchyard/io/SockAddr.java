@@ -16,6 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import io.switchyard.io.linux.Linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -35,6 +36,9 @@ import java.net.UnknownHostException;
  * <p>Not thread-safe: one owner writes it.
  */
 public final class SockAddr {
+    private static final ValueLayout.OfLong LONG_U = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT_U = ValueLayout.JAVA_INT_UNALIGNED;
+
     private final MemorySegment bytes;
     private InetSocketAddress decoded;
 
@@ -96,8 +100,22 @@ public final class SockAddr {
     /** True if {@code src} at {@code offset} holds the same address bytes. */
     public boolean sameAs(MemorySegment src, long offset) {
         int len = length();
-        return len > 0 && family(src, offset) == family()
-                && MemorySegment.mismatch(bytes, 0, len, src, offset, offset + len) == -1;
+        if (len == 0 || family(src, offset) != family()) {
+            return false;
+        }
+        // Word compares, not MemorySegment.mismatch: a peer actor asks this of every packet it
+        // receives, and for 16 or 28 bytes mismatch's setup cost more than the compare (~2% of
+        // the hub's CPU at 1,420 B in a profile of 2026-12-02).
+        long diff = (bytes.get(LONG_U, 0) ^ src.get(LONG_U, offset)) | (bytes.get(LONG_U, 8) ^ src.get(LONG_U, offset + 8));
+        if (len == 16) {
+            return diff == 0;
+        }
+        if (len == 28) {
+            diff |= (bytes.get(LONG_U, 16) ^ src.get(LONG_U, offset + 16))
+                    | (bytes.get(INT_U, 24) ^ src.get(INT_U, offset + 24));
+            return diff == 0;
+        }
+        return MemorySegment.mismatch(bytes, 0, len, src, offset, offset + len) == -1;
     }
 
     /** Decodes (and caches) this address; allocates the first time after a change. */
