@@ -5,6 +5,7 @@ import io.switchyard.config.ConfigException;
 import io.switchyard.config.ConfigParser;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
+import io.switchyard.router.crypto.HybridChaCha20Poly1305;
 import io.switchyard.router.hub.HubCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,7 +44,9 @@ public final class Hub implements AutoCloseable {
      * @throws IOException if the socket cannot be opened or bound
      */
     public static Hub start(Config config) throws IOException {
-        return new Hub(HubCore.start(Objects.requireNonNull(config, "config")));
+        Objects.requireNonNull(config, "config");
+        HybridChaCha20Poly1305.warmUp(); // the AEAD's vector kernel compiles while peers handshake
+        return new Hub(HubCore.start(config));
     }
 
     /**

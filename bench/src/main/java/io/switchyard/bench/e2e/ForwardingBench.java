@@ -9,6 +9,7 @@ import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.client.WireGuardClient;
+import io.switchyard.router.crypto.HybridChaCha20Poly1305;
 import io.switchyard.router.crypto.Keys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -126,6 +127,7 @@ public final class ForwardingBench {
         ForwardingBench.pairs = pairs;
         int seconds = Integer.parseInt(opt.get("--seconds"));
         int rounds = Integer.parseInt(opt.get("--rounds"));
+        awaitAeadKernel();
 
         if (!opt.get("--latency-at").isEmpty()) {
             // the hubs to probe: --variants if given, else the GSO/GRO hub in-process
@@ -164,6 +166,23 @@ public final class ForwardingBench {
             Report.charts(results, out);
             System.out.println("wrote " + out.resolve("forwarding.md") + ", forwarding.json and charts");
         }
+    }
+
+    /**
+     * Where this JVM can use the AEAD's Vector API kernel, waits (at most 60 s) until it has
+     * warmed up and taken over from the JDK cipher, so that no measured round runs the other
+     * engine; says which engine the in-process hub uses either way.
+     */
+    static void awaitAeadKernel() throws InterruptedException {
+        if (HybridChaCha20Poly1305.vectorKernelUsable()) {
+            HybridChaCha20Poly1305.warmUp();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!HybridChaCha20Poly1305.vectorKernelActive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+        System.out.println("in-process hubs' ChaCha20-Poly1305 above " + HybridChaCha20Poly1305.IN_PLACE_MAX + " B: "
+                + HybridChaCha20Poly1305.longMessageEngine());
     }
 
     static String format(Result r) {

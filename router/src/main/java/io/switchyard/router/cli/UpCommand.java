@@ -10,6 +10,7 @@ import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.control.HubControl;
+import io.switchyard.router.crypto.HybridChaCha20Poly1305;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -94,6 +95,8 @@ final class UpCommand implements Callable<Integer> {
         hub = h;
         err.println("switchyard: hub " + config.name() + " listening on " + h.localAddress()
                 + " with " + config.peers().size() + " peer(s)");
+        err.println("switchyard: ChaCha20-Poly1305 above " + HybridChaCha20Poly1305.IN_PLACE_MAX + " B: "
+                + HybridChaCha20Poly1305.longMessageEngine());
         HubControl control;
         try {
             control = HubControl.start(h, Optional.of(file));

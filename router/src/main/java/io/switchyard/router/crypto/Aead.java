@@ -29,16 +29,13 @@ public sealed interface Aead permits JdkChaCha20Poly1305, InPlaceChaCha20Poly130
     int TAG_SIZE = 16;
 
     /**
-     * The default engine for {@code key} (32 bytes; copied): the {@linkplain
-     * InPlaceChaCha20Poly1305#vectorised vectorised in-place engine} where the JVM has the Vector
-     * API and wide enough vectors, otherwise {@link HybridChaCha20Poly1305} (in place for short
-     * messages, the JDK cipher for long ones). Both allocate nothing for short messages; the first
-     * allocates nothing at all.
+     * The default engine for {@code key} (32 bytes; copied): {@link HybridChaCha20Poly1305}, in
+     * place for short messages and for long ones the Vector API kernel where the JVM has it
+     * (started with {@code --add-modules jdk.incubator.vector}, AVX-512) once it is warm, the JDK
+     * cipher otherwise.
      */
     static Aead of(byte[] key) {
-        return InPlaceChaCha20Poly1305.vectorsUsable()
-                ? InPlaceChaCha20Poly1305.vectorised(key)
-                : new HybridChaCha20Poly1305(key);
+        return new HybridChaCha20Poly1305(key);
     }
 
     /** Engine names for benchmarks and diagnostics. */

@@ -8,6 +8,7 @@ import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.client.WireGuardClient;
+import io.switchyard.router.crypto.HybridChaCha20Poly1305;
 import io.switchyard.router.crypto.Keys;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -130,6 +131,7 @@ public final class Demo {
         long lastReceived = 0;
         long lastBytes = 0;
         long lastForwarded = hub.stats().counters().getOrDefault("forwarded", 0L);
+        String aead = "";
         Map<DropReason, Long> lastDrops = new EnumMap<>(hub.stats().drops());
         long tick = start;
         int second = 0;
@@ -165,6 +167,11 @@ public final class Demo {
                 out.printf(Locale.ROOT, "%3ds  hub forwarded %,9d pps  peers received %,9d pps  %6.3f Gbit/s inner"
                                 + "  handshakes %d  drops/s %d%s%n", second, forwarded - lastForwarded,
                         received - lastReceived, (bytes - lastBytes) * 8 / 1e9, s.handshakesCompleted(), dropTotal, drops);
+                String now = HybridChaCha20Poly1305.longMessageEngine();
+                if (!now.equals(aead)) {
+                    out.println("      ChaCha20-Poly1305 above " + HybridChaCha20Poly1305.IN_PLACE_MAX + " B: " + now);
+                    aead = now;
+                }
             }
             lastReceived = received;
             lastBytes = bytes;
