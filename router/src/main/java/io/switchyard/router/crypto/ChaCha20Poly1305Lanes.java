@@ -7,6 +7,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,8 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * rounds are plain lane-wise adds, xors and rotates with no shuffles. The pass is scattered into
  * {@code ks} in block order and XORed over the message a vector of bytes at a time. Pass 0 starts
  * at counter 0, so its lane 0 is the Poly1305 key and lanes 1.. the first keystream blocks: a
- * 1,420-byte WireGuard payload takes exactly two passes, where the JDK cipher computes three
- * (one for the key alone).
+ * 1,420-byte WireGuard payload takes two passes, where the JDK cipher computes three (one for
+ * the key alone). The lanes of a message's last pass that it does not need compute the first
+ * blocks of the next counter's message instead, and a message whose nonce is that one starts
+ * from them: consecutive 1,420-byte packets of a session take three passes per two packets.
  *
  * <p><b>Poly1305.</b> With {@code n} lanes of longs and r the message's key, lane l accumulates
  * blocks l, l+n, l+2n, ... as {@code acc = (acc + m) * r^n}, and the last group multiplies lane l
@@ -60,6 +63,13 @@ final class ChaCha20Poly1305Lanes {
     private int n0, n1, n2;
     private int passCounter;
     private int nextBlock;
+    /** Blocks of the current message, the Poly1305 key's included. */
+    private int need;
+    // Lanes of the last pass past the end of its message hold blocks 0.. of the next nonce (the
+    // counter plus one: a session's next packet, which is what usually comes): lanes aheadFrom..
+    // of ks, valid while ahead is set.
+    private boolean ahead;
+    private int aheadFrom, aheadN0, aheadN1, aheadN2;
     // Poly1305: r^1..r^LANES, the last group's per-lane multipliers, the accumulator.
     private final long[] powers = new long[5 * LANES];
     private final long[] lastR = new long[5 * LANES];
@@ -70,15 +80,27 @@ final class ChaCha20Poly1305Lanes {
         return BLOCKS;
     }
 
-    /** Starts a message: computes pass 0 and keys {@code poly} from its block 0. */
-    void start(int[] key, int n0, int n1, int n2, Poly1305 poly) {
+    /**
+     * Starts a message of {@code length} bytes: keys {@code poly} from its block 0, which the
+     * previous message's last pass computed if this nonce follows its nonce, else pass 0 does.
+     */
+    void start(int[] key, int n0, int n1, int n2, int length, Poly1305 poly) {
         this.key = key;
         this.n0 = n0;
         this.n1 = n1;
         this.n2 = n2;
-        pass(0);
-        poly.key(ks);
-        nextBlock = 1;
+        this.need = 1 + ((length + 63) >>> 6);
+        int base = 0;
+        if (ahead && n0 == aheadN0 && n1 == aheadN1 && n2 == aheadN2) {
+            base = aheadFrom; // block j of this message is lane base + j
+            passCounter = -base;
+            ahead = false;
+        } else {
+            ahead = false;
+            pass(0);
+        }
+        poly.key(ks, 16 * base);
+        nextBlock = base + 1;
     }
 
     /** XORs the keystream from block 1 on over {@code length} bytes at {@code offset}. */
@@ -118,10 +140,16 @@ final class ChaCha20Poly1305Lanes {
         IntVector x6 = IntVector.broadcast(INTS, key[2]), x7 = IntVector.broadcast(INTS, key[3]);
         IntVector x8 = IntVector.broadcast(INTS, key[4]), x9 = IntVector.broadcast(INTS, key[5]);
         IntVector x10 = IntVector.broadcast(INTS, key[6]), x11 = IntVector.broadcast(INTS, key[7]);
-        IntVector counters = LANE_INDEX.add(counter);
+        // Lanes past the message's last block compute the next nonce's first blocks instead.
+        IntVector blocks = LANE_INDEX.add(counter);
+        VectorMask<Integer> next = blocks.compare(VectorOperators.GE, need);
+        int m1 = n1 + 1;
+        int m2 = m1 == 0 ? n2 + 1 : n2;
+        IntVector counters = blocks.sub(need, next);
+        IntVector nonce1 = IntVector.broadcast(INTS, n1).blend(m1, next);
+        IntVector nonce2 = IntVector.broadcast(INTS, n2).blend(m2, next);
         IntVector x12 = counters;
-        IntVector x13 = IntVector.broadcast(INTS, n0), x14 = IntVector.broadcast(INTS, n1);
-        IntVector x15 = IntVector.broadcast(INTS, n2);
+        IntVector x13 = IntVector.broadcast(INTS, n0), x14 = nonce1, x15 = nonce2;
         for (int i = 0; i < 10; i++) {
             // Columns.
             x0 = x0.add(x4); x12 = x12.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.ROL, 16);
@@ -172,9 +200,17 @@ final class ChaCha20Poly1305Lanes {
         x11.add(key[7]).intoArray(ks, 11, BLOCK_ORDER, 0);
         x12.add(counters).intoArray(ks, 12, BLOCK_ORDER, 0);
         x13.add(n0).intoArray(ks, 13, BLOCK_ORDER, 0);
-        x14.add(n1).intoArray(ks, 14, BLOCK_ORDER, 0);
-        x15.add(n2).intoArray(ks, 15, BLOCK_ORDER, 0);
+        x14.add(nonce1).intoArray(ks, 14, BLOCK_ORDER, 0);
+        x15.add(nonce2).intoArray(ks, 15, BLOCK_ORDER, 0);
         passCounter = counter;
+        int from = need - counter;
+        if (from < BLOCKS) {
+            ahead = true;
+            aheadFrom = Math.max(from, 0);
+            aheadN0 = n0;
+            aheadN1 = m1;
+            aheadN2 = m2;
+        }
     }
 
     /**
@@ -260,6 +296,7 @@ final class ChaCha20Poly1305Lanes {
         Arrays.fill(powers, 0);
         Arrays.fill(lastR, 0);
         Arrays.fill(acc, 0);
+        ahead = false;
         key = null;
     }
 }

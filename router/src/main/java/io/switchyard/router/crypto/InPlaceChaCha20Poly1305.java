@@ -143,7 +143,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
         }
         ChaCha20Poly1305Lanes v = lanes(length);
         if (v != null) {
-            v.start(keyWords, n0, n1, n2, poly);
+            v.start(keyWords, n0, n1, n2, length, poly);
             v.xorKeystream(a, at, length);
         } else {
             polyKey(n0, n1, n2);
@@ -173,7 +173,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
         int textLength = length - TAG_SIZE;
         ChaCha20Poly1305Lanes v = lanes(length);
         if (v != null) {
-            v.start(keyWords, n0, n1, n2, poly);
+            v.start(keyWords, n0, n1, n2, textLength, poly);
         } else {
             polyKey(n0, n1, n2);
         }

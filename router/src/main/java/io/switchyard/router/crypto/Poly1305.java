@@ -30,8 +30,13 @@ final class Poly1305 {
 
     /** Starts a message keyed by words 0..7 of ChaCha20 block 0: r (clamped) and s. */
     void key(int[] block0) {
-        long t0 = block0[0] & 0xffffffffL, t1 = block0[1] & 0xffffffffL;
-        long t2 = block0[2] & 0xffffffffL, t3 = block0[3] & 0xffffffffL;
+        key(block0, 0);
+    }
+
+    /** As {@link #key(int[])}, block 0 at {@code at} in {@code words}. */
+    void key(int[] words, int at) {
+        long t0 = words[at] & 0xffffffffL, t1 = words[at + 1] & 0xffffffffL;
+        long t2 = words[at + 2] & 0xffffffffL, t3 = words[at + 3] & 0xffffffffL;
         // Clamp r (RFC 8439 2.5) while splitting it into 26-bit limbs.
         r0 = t0 & 0x3ffffff;
         r1 = ((t0 >>> 26) | (t1 << 6)) & 0x3ffff03;
@@ -40,7 +45,7 @@ final class Poly1305 {
         r4 = (t3 >>> 8) & 0x00fffff;
         s1 = r1 * 5; s2 = r2 * 5; s3 = r3 * 5; s4 = r4 * 5;
         h0 = h1 = h2 = h3 = h4 = 0;
-        p0 = block0[4]; p1 = block0[5]; p2 = block0[6]; p3 = block0[7];
+        p0 = words[at + 4]; p1 = words[at + 5]; p2 = words[at + 6]; p3 = words[at + 7];
     }
 
     /** {@code length} bytes at {@code offset}, zero-padded to a multiple of 16. */
