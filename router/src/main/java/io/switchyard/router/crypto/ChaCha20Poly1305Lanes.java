@@ -43,8 +43,6 @@ final class ChaCha20Poly1305Lanes {
     /** Scatter map of a pass: lane b of word i goes to {@code ks[16 * b + i]}. */
     private static final int[] BLOCK_ORDER = new int[BLOCKS];
     private static final IntVector LANE_INDEX = IntVector.zero(INTS).addIndex(1);
-    private static final VarHandle LE_LONG =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE_INT =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long M26 = Poly1305.M26;

@@ -56,7 +56,8 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
 
     /**
      * The engine that takes messages of {@link #LANES_MIN} bytes or more through the Vector API
-     * kernel. Only where {@link #vectorsUsable()}; {@link Aead#of} checks.
+     * kernel. Only where {@link HybridChaCha20Poly1305#vectorKernelUsable()}; the hybrid engine
+     * checks, and uses it for long messages only once it is warm.
      *
      * @throws IllegalStateException if the JVM was started without the
      *     {@code jdk.incubator.vector} module or its vectors are too narrow to pay
@@ -77,20 +78,6 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
             throw new IllegalStateException("the Vector API kernel needs " + VectorSupport.WHY_NOT);
         }
         return new InPlaceChaCha20Poly1305(key, true);
-    }
-
-    /**
-     * Whether {@link #vectorised} can be used here: the JVM resolved {@code jdk.incubator.vector}
-     * (started with {@code --add-modules jdk.incubator.vector}) and its preferred vectors hold at
-     * least 16 ints (AVX-512), the width where the kernel beats the JDK's own cipher.
-     */
-    public static boolean vectorsUsable() {
-        return VectorSupport.USABLE;
-    }
-
-    /** Why {@link #vectorsUsable()} is false, or {@code ""}. */
-    public static String vectorsUnusableBecause() {
-        return VectorSupport.WHY_NOT;
     }
 
     @Override
