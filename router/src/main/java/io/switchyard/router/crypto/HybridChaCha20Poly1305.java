@@ -56,6 +56,9 @@ public final class HybridChaCha20Poly1305 implements Aead {
             return String.format(java.util.Locale.ROOT, "the Vector API kernel (measured faster than the JDK cipher %.1f s into its warm-up)",
                     VectorSupport.warmAfterNanos / 1e9);
         }
+        if (VectorSupport.failure != null) {
+            return "the JDK cipher (" + VectorSupport.failure + ")";
+        }
         if (VectorSupport.USABLE) {
             return "the JDK cipher, until the Vector API kernel has warmed up";
         }

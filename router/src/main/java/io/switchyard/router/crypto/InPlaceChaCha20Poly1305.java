@@ -222,6 +222,7 @@ public final class InPlaceChaCha20Poly1305 implements Aead {
      */
     private byte[] work(int size) {
         if (work.length < size) {
+            java.util.Arrays.fill(work, (byte) 0); // it held plaintext
             work = new byte[Integer.highestOneBit(size - 1) << 1];
         }
         return work;

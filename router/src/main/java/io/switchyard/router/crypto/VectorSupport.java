@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * slower than the JDK cipher; measured, a fresh demo hub forwarded a few hundred packets a
  * second of its 40k for the first 7 s and dropped the rest. So {@link HybridChaCha20Poly1305}
  * sends long messages to the JDK cipher until a daemon thread, started when a hub starts or by
- * the first long message this JVM sees, has timed the two engines against each other on its own buffers and the kernel
- * won three rounds in a row; then it flips {@link #warm} and every engine switches. If the kernel
- * never wins within {@link #WARM_UP_LIMIT_NANOS}, the JDK cipher stays.
+ * the first long message this JVM sees, has timed the two engines against each other on its own
+ * buffers and the kernel won three rounds in a row; then it flips {@link #warm} and every engine
+ * switches. Each round also has each engine open what the other sealed; if they ever disagree,
+ * or the kernel never wins within {@link #WARM_UP_LIMIT_NANOS}, the JDK cipher stays.
  */
 final class VectorSupport {
     /** System property that turns the vector kernel off ({@code false}); on by default. */
@@ -33,6 +34,8 @@ final class VectorSupport {
     static volatile boolean warm;
     /** How long that took from the warm-up's start (for diagnostics); -1 until then. */
     static volatile long warmAfterNanos = -1;
+    /** Why the warm-up gave the kernel up (it disagreed with the JDK cipher), or {@code null}. */
+    static volatile String failure;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     static {
@@ -82,6 +85,11 @@ final class VectorSupport {
             long t1 = System.nanoTime();
             counter = round(jdk, packet, sizes, counter);
             long t2 = System.nanoTime();
+            if (!interoperates(lanes, jdk, packet, sizes, counter)) {
+                failure = "the Vector API kernel and the JDK cipher disagreed in the warm-up check; the JDK cipher stays";
+                break;
+            }
+            counter += 2L * sizes.length;
             won = t1 - t0 < t2 - t1 ? won + 1 : 0;
             // Half the time asleep: the hub is starting beside it, on cores it may need.
             LockSupport.parkNanos(t2 - t0);
@@ -93,6 +101,29 @@ final class VectorSupport {
         }
         lanes.destroy();
         jdk.destroy();
+    }
+
+    /**
+     * Each engine opens what the other sealed, at every size (an engine that only agrees with
+     * itself, with a wrong keystream say, must not take over: its packets would not open anywhere).
+     */
+    private static boolean interoperates(Aead lanes, Aead jdk, ByteBuffer packet, int[] sizes, long counter) {
+        for (int size : sizes) {
+            for (int i = 0; i < size; i++) {
+                packet.put(16 + i, (byte) (i ^ counter));
+            }
+            if (jdk.open(counter, packet, 16, lanes.seal(counter, packet, 16, size)) != size
+                    || lanes.open(counter + 1, packet, 16, jdk.seal(counter + 1, packet, 16, size)) != size) {
+                return false;
+            }
+            for (int i = 0; i < size; i++) {
+                if (packet.get(16 + i) != (byte) (i ^ counter)) {
+                    return false;
+                }
+            }
+            counter += 2;
+        }
+        return true;
     }
 
     private static long round(Aead aead, ByteBuffer packet, int[] sizes, long counter) {

@@ -264,18 +264,25 @@ class AeadVectorTest {
      * Consecutive counters, as a session sends them: the vector kernel's last pass computes the
      * next counter's first blocks, and the next message starts from them. Checked against the
      * JDK cipher for seal (one engine) and open (another), with gaps and short messages between
-     * (the prefetch must be dropped, not misused) and across the nonce's 32-bit word boundary.
+     * (the prefetch must be dropped, not misused), with associated data on some messages, with a
+     * forged message of the same counter opened first (its failure must not spoil the genuine
+     * one), across the nonce's 32-bit word boundary and its top word's wrap; the last case with an
+     * all-ones key and all-ones payloads, the largest limbs Poly1305 can meet.
      */
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void vectorKernelAgreesOnConsecutiveCounters(boolean direct) {
+    @ValueSource(strings = {"heap", "direct", "wrap", "ones"})
+    void vectorKernelAgreesOnConsecutiveCounters(String kind) {
+        boolean direct = !kind.equals("heap");
         SplittableRandom rnd = new SplittableRandom(11);
         byte[] key = new byte[32];
         rnd.nextBytes(key);
+        if (kind.equals("ones")) {
+            Arrays.fill(key, (byte) 0xff);
+        }
         Aead sealer = InPlaceChaCha20Poly1305.vectorisedAnyWidth(key);
         Aead opener = InPlaceChaCha20Poly1305.vectorisedAnyWidth(key);
         Aead jdk = new JdkChaCha20Poly1305(key);
-        long counter = 0xffff_fff0L;
+        long counter = kind.equals("wrap") ? -40L : 0xffff_fff0L;
         for (int i = 0; i < 600; i++) {
             int len = switch (rnd.nextInt(6)) {
                 case 0 -> 1420;
@@ -288,14 +295,36 @@ class AeadVectorTest {
             }
             byte[] text = new byte[len];
             rnd.nextBytes(text);
+            if (kind.equals("ones")) {
+                Arrays.fill(text, (byte) 0xff);
+            }
+            byte[] aad = rnd.nextInt(4) == 0 ? new byte[1 + rnd.nextInt(32)] : null;
+            if (aad != null) {
+                rnd.nextBytes(aad);
+            }
+            byte[] nonce = Aead.nonce(counter);
             ByteBuffer v = buffer(direct, 3 + len + 16);
             ByteBuffer j = buffer(direct, 3 + len + 16);
             v.put(3, text);
             j.put(3, text);
-            sealer.seal(counter, v, 3, len);
-            jdk.seal(counter, j, 3, len);
+            if (aad == null) {
+                sealer.seal(counter, v, 3, len);
+                jdk.seal(counter, j, 3, len);
+            } else {
+                sealer.seal(nonce, aad, v, 3, len);
+                jdk.seal(nonce, aad, j, 3, len);
+            }
             assertEquals(j, v, "seal #" + i + ", counter " + counter + ", len " + len);
-            assertEquals(len, opener.open(counter, j, 3, len + 16), "open #" + i + ", len " + len);
+            if (rnd.nextInt(4) == 0) {
+                int flip = 3 + rnd.nextInt(len + 16);
+                v.put(flip, (byte) (v.get(flip) ^ 0x10));
+                byte[] forged = bytes(v, 3, len + 16);
+                int refused = aad == null ? opener.open(counter, v, 3, len + 16) : opener.open(nonce, aad, v, 3, len + 16);
+                assertEquals(-1, refused, "forgery #" + i);
+                assertArrayEquals(forged, bytes(v, 3, len + 16), "a refused message is left as it came");
+            }
+            int opened = aad == null ? opener.open(counter, j, 3, len + 16) : opener.open(nonce, aad, j, 3, len + 16);
+            assertEquals(len, opened, "open #" + i + ", len " + len);
             assertArrayEquals(text, bytes(j, 3, len));
             counter++;
         }
