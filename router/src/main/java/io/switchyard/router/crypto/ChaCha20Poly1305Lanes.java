@@ -222,9 +222,12 @@ final class ChaCha20Poly1305Lanes {
             return;
         }
         poly.powers(powers, LANES);
+        // Every group but the last multiplies by r^LANES in all lanes, the last by r^(LANES - l).
         int top = 5 * (LANES - 1);
-        long r0 = powers[top], r1 = powers[top + 1], r2 = powers[top + 2], r3 = powers[top + 3], r4 = powers[top + 4];
-        long s1 = 5 * r1, s2 = 5 * r2, s3 = 5 * r3, s4 = 5 * r4;
+        LongVector q0 = LongVector.broadcast(LONGS, powers[top]), q1 = LongVector.broadcast(LONGS, powers[top + 1]);
+        LongVector q2 = LongVector.broadcast(LONGS, powers[top + 2]), q3 = LongVector.broadcast(LONGS, powers[top + 3]);
+        LongVector q4 = LongVector.broadcast(LONGS, powers[top + 4]);
+        LongVector t1 = q1.mul(5), t2 = q2.mul(5), t3 = q3.mul(5), t4 = q4.mul(5);
         for (int l = 0; l < LANES; l++) {
             int from = 5 * (LANES - 1 - l); // lane l: r^(LANES - l)
             for (int i = 0; i < 5; i++) {
@@ -250,26 +253,19 @@ final class ChaCha20Poly1305Lanes {
                     .or(hi.lanewise(VectorOperators.LSHL, 12)).and(M26));
             LongVector a3 = h3.add(hi.lanewise(VectorOperators.LSHR, 14).and(M26));
             LongVector a4 = h4.add(hi.lanewise(VectorOperators.LSHR, 40).or(1L << 24));
-            LongVector d0, d1, d2, d3, d4;
-            if (g < groups - 1) {
-                d0 = a0.mul(r0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
-                d1 = a0.mul(r1).add(a1.mul(r0)).add(a2.mul(s4)).add(a3.mul(s3)).add(a4.mul(s2));
-                d2 = a0.mul(r2).add(a1.mul(r1)).add(a2.mul(r0)).add(a3.mul(s4)).add(a4.mul(s3));
-                d3 = a0.mul(r3).add(a1.mul(r2)).add(a2.mul(r1)).add(a3.mul(r0)).add(a4.mul(s4));
-                d4 = a0.mul(r4).add(a1.mul(r3)).add(a2.mul(r2)).add(a3.mul(r1)).add(a4.mul(r0));
-            } else {
-                LongVector q0 = LongVector.fromArray(LONGS, lastR, 0);
-                LongVector q1 = LongVector.fromArray(LONGS, lastR, LANES);
-                LongVector q2 = LongVector.fromArray(LONGS, lastR, 2 * LANES);
-                LongVector q3 = LongVector.fromArray(LONGS, lastR, 3 * LANES);
-                LongVector q4 = LongVector.fromArray(LONGS, lastR, 4 * LANES);
-                LongVector t1 = q1.mul(5), t2 = q2.mul(5), t3 = q3.mul(5), t4 = q4.mul(5);
-                d0 = a0.mul(q0).add(a1.mul(t4)).add(a2.mul(t3)).add(a3.mul(t2)).add(a4.mul(t1));
-                d1 = a0.mul(q1).add(a1.mul(q0)).add(a2.mul(t4)).add(a3.mul(t3)).add(a4.mul(t2));
-                d2 = a0.mul(q2).add(a1.mul(q1)).add(a2.mul(q0)).add(a3.mul(t4)).add(a4.mul(t3));
-                d3 = a0.mul(q3).add(a1.mul(q2)).add(a2.mul(q1)).add(a3.mul(q0)).add(a4.mul(t4));
-                d4 = a0.mul(q4).add(a1.mul(q3)).add(a2.mul(q2)).add(a3.mul(q1)).add(a4.mul(q0));
+            if (g == groups - 1) {
+                q0 = LongVector.fromArray(LONGS, lastR, 0);
+                q1 = LongVector.fromArray(LONGS, lastR, LANES);
+                q2 = LongVector.fromArray(LONGS, lastR, 2 * LANES);
+                q3 = LongVector.fromArray(LONGS, lastR, 3 * LANES);
+                q4 = LongVector.fromArray(LONGS, lastR, 4 * LANES);
+                t1 = q1.mul(5); t2 = q2.mul(5); t3 = q3.mul(5); t4 = q4.mul(5);
             }
+            LongVector d0 = a0.mul(q0).add(a1.mul(t4)).add(a2.mul(t3)).add(a3.mul(t2)).add(a4.mul(t1));
+            LongVector d1 = a0.mul(q1).add(a1.mul(q0)).add(a2.mul(t4)).add(a3.mul(t3)).add(a4.mul(t2));
+            LongVector d2 = a0.mul(q2).add(a1.mul(q1)).add(a2.mul(q0)).add(a3.mul(t4)).add(a4.mul(t3));
+            LongVector d3 = a0.mul(q3).add(a1.mul(q2)).add(a2.mul(q1)).add(a3.mul(q0)).add(a4.mul(t4));
+            LongVector d4 = a0.mul(q4).add(a1.mul(q3)).add(a2.mul(q2)).add(a3.mul(q1)).add(a4.mul(q0));
             LongVector c = d0.lanewise(VectorOperators.LSHR, 26);
             h0 = d0.and(M26);
             d1 = d1.add(c); c = d1.lanewise(VectorOperators.LSHR, 26); h1 = d1.and(M26);

@@ -73,30 +73,27 @@ public final class HybridChaCha20Poly1305 implements Aead {
 
     @Override
     public int seal(long counter, ByteBuffer packet, int offset, int length) {
-        return length + TAG_SIZE <= IN_PLACE_MAX || VectorSupport.warm
-                ? inPlace.seal(counter, packet, offset, length)
-                : jdk().seal(counter, packet, offset, length);
+        return forLength(length + TAG_SIZE).seal(counter, packet, offset, length);
     }
 
     @Override
     public int open(long counter, ByteBuffer packet, int offset, int length) {
-        return length <= IN_PLACE_MAX || VectorSupport.warm
-                ? inPlace.open(counter, packet, offset, length)
-                : jdk().open(counter, packet, offset, length);
+        return forLength(length).open(counter, packet, offset, length);
     }
 
     @Override
     public int seal(byte[] nonce, byte[] aad, ByteBuffer packet, int offset, int length) {
-        return length + TAG_SIZE <= IN_PLACE_MAX || VectorSupport.warm
-                ? inPlace.seal(nonce, aad, packet, offset, length)
-                : jdk().seal(nonce, aad, packet, offset, length);
+        return forLength(length + TAG_SIZE).seal(nonce, aad, packet, offset, length);
     }
 
     @Override
     public int open(byte[] nonce, byte[] aad, ByteBuffer packet, int offset, int length) {
-        return length <= IN_PLACE_MAX || VectorSupport.warm
-                ? inPlace.open(nonce, aad, packet, offset, length)
-                : jdk().open(nonce, aad, packet, offset, length);
+        return forLength(length).open(nonce, aad, packet, offset, length);
+    }
+
+    /** The engine for a message of {@code sealedLength} bytes (ciphertext and tag). */
+    private Aead forLength(int sealedLength) {
+        return sealedLength <= IN_PLACE_MAX || VectorSupport.warm ? inPlace : jdk();
     }
 
     private JdkChaCha20Poly1305 jdk() {
