@@ -432,6 +432,13 @@ public final class ConfigParser {
                     if (!validAddresses(v)) {
                         return;
                     }
+                } else if (wgq.equals("MTU")) {
+                    // Honoured: the inner MTU of the hub (InterfaceConfig.mtu()).
+                    if (InterfaceConfig.parseMtu(v.text().strip()) < 0) {
+                        error(v.line(), v.column(), "MTU: found " + quote(v.text().strip()) + ", expected "
+                                + InterfaceConfig.MTU_EXPECTED);
+                        return;
+                    }
                 } else if (warnedWgQuick.add(wgq)) {
                     warn(line, column, wgq + " is only used by wg-quick; Switchyard ignores it");
                 }

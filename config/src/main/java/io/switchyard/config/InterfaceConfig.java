@@ -63,6 +63,34 @@ public record InterfaceConfig(
         return out;
     }
 
+    /** What an {@code MTU} value must be. */
+    public static final String MTU_EXPECTED = "an integer 576..65535";
+
+    /** The MTU {@code text} gives, or -1 if it is not one ({@link #MTU_EXPECTED}). */
+    static int parseMtu(String text) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        int v = Integer.parseInt(text);
+        return v >= 576 && v <= 65535 ? v : -1;
+    }
+
+    /**
+     * The {@code MTU} entry (wg-quick's key, which Switchyard honours as the hub's inner MTU: the
+     * most a packet it originates or forwards may carry, see docs/config.md), or empty if none.
+     */
+    public java.util.OptionalInt mtu() {
+        for (WgQuickSetting s : wgQuickSettings) {
+            if (s.key().equals("MTU")) {
+                int v = parseMtu(s.value().strip());
+                if (v > 0) {
+                    return java.util.OptionalInt.of(v);
+                }
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
     /** A copy with {@code addresses} as its only {@code Address} entry (replacing any). */
     public InterfaceConfig withAddresses(List<InterfaceAddress> addresses) {
         List<WgQuickSetting> rest = new java.util.ArrayList<>();

@@ -118,6 +118,24 @@ public final class RouterSettings {
         return (Integer) values.get(Setting.SOCKET_BUFFER_SIZE);
     }
 
+    /** Buffers of {@value #SMALL_BUFFER_BYTES} bytes in the hub's packet pool. */
+    public int packetBuffers() {
+        return (Integer) values.get(Setting.PACKET_BUFFERS);
+    }
+
+    /** Buffers of 64 KiB for datagrams above {@value #SMALL_BUFFER_BYTES} bytes; 0 for none. */
+    public int largePacketBuffers() {
+        return (Integer) values.get(Setting.LARGE_PACKET_BUFFERS);
+    }
+
+    /** The largest datagram the hub accepts, 148..65,535 bytes. */
+    public int maxDatagramSize() {
+        return (Integer) values.get(Setting.MAX_DATAGRAM_SIZE);
+    }
+
+    /** The size of the hub's ordinary packet buffers (what {@link #packetBuffers()} counts). */
+    public static final int SMALL_BUFFER_BYTES = 2048;
+
     public int mailboxCapacity() {
         return (Integer) values.get(Setting.MAILBOX_CAPACITY);
     }

@@ -32,6 +32,12 @@ public enum Setting {
     CONNECTED_SOCKETS("ConnectedSockets", Kind.BOOL, "off", 0, 0, true),
     /** SO_RCVBUF and SO_SNDBUF request in bytes (the kernel caps it at net.core.[rw]mem_max). */
     SOCKET_BUFFER_SIZE("SocketBufferSize", Kind.BYTES, "4194304", 4096, 1 << 30, true),
+    /** Packet buffers of 2 KiB in the hub's pool: the bound on datagrams in flight inside the hub. */
+    PACKET_BUFFERS("PacketBuffers", Kind.INT, "8192", 256, 1 << 20, true),
+    /** Packet buffers of 64 KiB, for datagrams above 2 KiB (jumbo MTUs); 0 drops those as too big. */
+    LARGE_PACKET_BUFFERS("LargePacketBuffers", Kind.INT, "256", 0, 1 << 16, true),
+    /** Largest datagram the hub takes; bigger ones are dropped as DATAGRAM_TOO_BIG. */
+    MAX_DATAGRAM_SIZE("MaxDatagramSize", Kind.BYTES, "65535", 148, 65535, true),
     /** Capacity of each peer actor's mailbox, in batches; a full mailbox drops and counts. */
     MAILBOX_CAPACITY("MailboxCapacity", Kind.INT, "1024", 2, 1 << 20, true),
     /** host:port for the Prometheus-style metrics endpoint, or off. */

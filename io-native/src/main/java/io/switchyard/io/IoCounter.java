@@ -15,7 +15,7 @@ public enum IoCounter {
     DATAGRAMS_SENT(7, "datagrams sent (GSO segments counted one by one)"),
     GSO_TRAINS(8, "GSO trains sent in one call"),
     GSO_DOWNGRADES(9, "GSO turned off for this socket after EIO/EINVAL (batch resent without GSO)"),
-    SEND_DROPPED(10, "datagrams dropped on a per-datagram send error (unreachable, too big, ...)"),
+    SEND_DROPPED(10, "datagrams refused by the kernel on a per-datagram send error (unreachable, too big, denied); see SendRefusal"),
     ZEROCOPY_NOBUFS(11, "zerocopy sends refused with ENOBUFS (optmem limit)"),
     ZEROCOPY_COMPLETIONS(12, "zerocopy completion records read from the error queue"),
     URING_REARMS(13, "io_uring multishot receives re-armed after the kernel ended them (buffers ran out, empty datagram, error)"),
@@ -23,7 +23,8 @@ public enum IoCounter {
     URING_BAD_COMPLETIONS(15, "io_uring completions ignored as untrustworthy (unknown kind or buffer id, short header)"),
     URING_SEND_REORDERED(16, "datagrams io_uring resent after a later one of their batch went out (send buffer freed mid-submission)"),
     GSO_SEGMENTS(17, "datagrams sent inside GSO trains (segments per train = this / gso_trains)"),
-    GRO_SEGMENTS(18, "datagrams received inside GRO-coalesced buffers (segments per buffer = this / gro_coalesced)");
+    GRO_SEGMENTS(18, "datagrams received inside GRO-coalesced buffers (segments per buffer = this / gro_coalesced)"),
+    GSO_TOO_BIG(19, "GSO trains refused with EMSGSIZE (segment too big for the path) and resent datagram by datagram");
 
     private final int id;
     private final String label;

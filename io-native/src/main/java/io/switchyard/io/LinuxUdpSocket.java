@@ -45,15 +45,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * control messages give the GRO segment size (a coalesced train is split back into datagrams, the
  * last may be short) and the kernel's cumulative drop count (SO_RXQ_OVFL). Truncated datagrams
  * (MSG_TRUNC) are dropped and counted. Send: one {@code sendmmsg}, or for a train one
- * {@code sendmsg} with a {@code UDP_SEGMENT} cmsg. EIO/EINVAL from a GSO send turns GSO off for
- * this socket (logged once, counted) and the same train is resent through {@code sendmmsg}.
+ * {@code sendmsg} with a {@code UDP_SEGMENT} cmsg; a train the kernel refuses is handled as
+ * {@link GsoSwitch} says (EIO/EINVAL: GSO off and resent; EMSGSIZE: resent singly). A datagram
+ * refused on its own (too big, unreachable, denied) is recorded in the batch and skipped.
  *
  * <p>Waiting: EAGAIN parks the caller on its {@link Readiness}; the {@link EpollPoller} platform
  * thread unparks it. Closing: a use count guards the fd, so it is closed only after any call in
  * progress on another thread returns (a recycled fd number must never receive our I/O).
  */
 final class LinuxUdpSocket implements UdpSocket {
-    private static final System.Logger LOG = System.getLogger("io.switchyard.io");
     private static final int CLOSED = 1 << 30;
 
     private final int fd;
@@ -67,7 +67,7 @@ final class LinuxUdpSocket implements UdpSocket {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private final boolean zeroCopyOn;
-    private volatile boolean gsoOn;
+    private final GsoSwitch gso;
     /** Written only by the sending thread. */
     private volatile long zeroCopySends;
     // Error-queue read state: one reader at a time (the zerocopy completion tracker).
@@ -84,7 +84,7 @@ final class LinuxUdpSocket implements UdpSocket {
         this.fd = fd;
         this.ipv6 = ipv6;
         this.groOn = gro;
-        this.gsoOn = gso;
+        this.gso = new GsoSwitch(gso, counters);
         this.wantControl = control;
         this.local = local;
         this.remote = remote;
@@ -261,7 +261,7 @@ final class LinuxUdpSocket implements UdpSocket {
 
     @Override
     public boolean gsoEnabled() {
-        return gsoOn;
+        return gso.on();
     }
 
     @Override
@@ -373,6 +373,7 @@ final class LinuxUdpSocket implements UdpSocket {
         counters.add(IoCounter.RECEIVE_CALLS, 1);
         counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
         counters.add(IoCounter.TRUNCATED, truncated);
+        batch.truncated = truncated;
         counters.add(IoCounter.GRO_COALESCED, coalesced);
         counters.add(IoCounter.GRO_SEGMENTS, groSegments);
         if (kernelDrops >= 0) {
@@ -435,6 +436,7 @@ final class LinuxUdpSocket implements UdpSocket {
                     continue;
                 }
                 if (Errno.isPerDatagram(e)) {
+                    batch.refuse(i, e);
                     batch.sent = i + 1;
                     consumed++;
                     counters.add(IoCounter.SEND_DROPPED, 1);
@@ -458,7 +460,7 @@ final class LinuxUdpSocket implements UdpSocket {
             return 0;
         }
         validateTrain(batch, start, n);
-        if (!gsoOn || n == 1) {
+        if (!gso.on() || n == 1) {
             return trySend(batch);
         }
         long r = sendOne(batch, start, n, 0);
@@ -470,22 +472,28 @@ final class LinuxUdpSocket implements UdpSocket {
         if (r >= 0) {
             return n;
         }
-        int e = (int) -r;
-        if (e == Errno.EAGAIN) {
-            return 0;
+        return trainFailed(batch, start, n, (int) -r, "sendmsg(UDP_SEGMENT)");
+    }
+
+    /** A train's one sendmsg failed with {@code e}: resend it singly, refuse it, or throw (see {@link GsoSwitch}). */
+    private int trainFailed(SendBatch batch, int start, int n, int e, String call) throws TransportException {
+        switch (gso.onTrainFailure(e, local, transportName())) {
+            case AGAIN -> {
+                return 0;
+            }
+            case DOWNGRADE, RESEND_SINGLY -> {
+                return trySend(batch);
+            }
+            case REFUSE_ALL -> {
+                for (int i = start; i < start + n; i++) {
+                    batch.refuse(i, e);
+                }
+                batch.sent = start + n;
+                counters.add(IoCounter.SEND_DROPPED, n);
+                return n;
+            }
+            default -> throw Errno.exception(call, e);
         }
-        if (e == Errno.EIO || e == Errno.EINVAL) {
-            // The kernel or the device cannot segment (wireguard-go and quic-go met both): turn
-            // GSO off here and resend this same train datagram by datagram, so nothing is lost.
-            downgradeGso(e);
-            return trySend(batch);
-        }
-        if (Errno.isPerDatagram(e)) {
-            batch.sent = start + n;
-            counters.add(IoCounter.SEND_DROPPED, n);
-            return n;
-        }
-        throw Errno.exception("sendmsg(UDP_SEGMENT)", e);
     }
 
     /**
@@ -551,7 +559,7 @@ final class LinuxUdpSocket implements UdpSocket {
             return 0;
         }
         validateTrain(batch, start, n);
-        if (n > 1 && !gsoOn) {
+        if (n > 1 && !gso.on()) {
             return trySend(batch); // by copy: no completion id is taken
         }
         long r = sendOne(batch, start, n, Linux.MSG_ZEROCOPY);
@@ -560,23 +568,23 @@ final class LinuxUdpSocket implements UdpSocket {
             return n;
         }
         int e = (int) -r;
-        if (e == Errno.EAGAIN) {
-            return 0;
-        }
         if (e == Errno.ENOBUFS) {
             counters.add(IoCounter.ZEROCOPY_NOBUFS, 1);
             return ZEROCOPY_NOBUFS;
         }
-        if (n > 1 && (e == Errno.EIO || e == Errno.EINVAL)) {
-            downgradeGso(e);
-            return trySend(batch);
+        if (n == 1) {
+            if (e == Errno.EAGAIN) {
+                return 0;
+            }
+            if (!Errno.isPerDatagram(e)) {
+                throw Errno.exception("sendmsg(MSG_ZEROCOPY)", e);
+            }
+            batch.refuse(start, e);
+            batch.sent = start + 1;
+            counters.add(IoCounter.SEND_DROPPED, 1);
+            return 1;
         }
-        if (Errno.isPerDatagram(e)) {
-            batch.sent = start + n;
-            counters.add(IoCounter.SEND_DROPPED, n);
-            return n;
-        }
-        throw Errno.exception("sendmsg(MSG_ZEROCOPY)", e);
+        return trainFailed(batch, start, n, e, "sendmsg(MSG_ZEROCOPY)");
     }
 
     @Override
@@ -642,16 +650,6 @@ final class LinuxUdpSocket implements UdpSocket {
     @Override
     public void awaitErrorQueue() throws TransportException {
         readiness.await(Readiness.ERROR, "recvmsg(MSG_ERRQUEUE)");
-    }
-
-    private void downgradeGso(int errno) {
-        if (gsoOn) {
-            gsoOn = false;
-            counters.add(IoCounter.GSO_DOWNGRADES, 1);
-            LOG.log(System.Logger.Level.WARNING,
-                    "UDP GSO send failed with {0} on {1}; GSO is now off for this socket, train resent without it",
-                    Errno.name(errno), local);
-        }
     }
 
     /** Test seam: make the next GSO send fail with {@code errno} (e.g. EIO) without calling the kernel. */

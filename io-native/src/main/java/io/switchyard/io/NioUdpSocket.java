@@ -137,6 +137,7 @@ final class NioUdpSocket implements UdpSocket {
                 counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
             }
             counters.add(IoCounter.TRUNCATED, truncated);
+            batch.truncated = truncated;
             counters.add(IoCounter.RECEIVE_ERRORS, errors);
         }
         return batch.count;
@@ -176,12 +177,15 @@ final class NioUdpSocket implements UdpSocket {
                         counters.add(IoCounter.RECEIVE_ERRORS, 1);
                         continue;
                     }
+                    batch.refuse(i, SendRefusal.UNREACHABLE);
                     counters.add(IoCounter.SEND_DROPPED, 1);
                     batch.sent = i + 1;
                     consumed++;
                     continue;
                 } catch (java.net.SocketException e) {
-                    // Per-datagram failures (unreachable, too big) surface as SocketException.
+                    // Per-datagram failures (unreachable, too big) surface as SocketException,
+                    // told apart only by the message the JDK takes from strerror.
+                    batch.refuse(i, refusal(e));
                     counters.add(IoCounter.SEND_DROPPED, 1);
                     batch.sent = i + 1;
                     consumed++;
@@ -205,6 +209,17 @@ final class NioUdpSocket implements UdpSocket {
             }
         }
         return consumed;
+    }
+
+    private static SendRefusal refusal(java.net.SocketException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("too long") || m.contains("too big")) {
+            return SendRefusal.TOO_BIG;
+        }
+        if (m.contains("not permitted") || m.contains("permission denied")) {
+            return SendRefusal.DENIED;
+        }
+        return SendRefusal.UNREACHABLE;
     }
 
     @Override

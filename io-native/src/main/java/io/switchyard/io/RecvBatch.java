@@ -68,6 +68,8 @@ public final class RecvBatch implements AutoCloseable {
     int[] dgOffset;
     int[] dgLength;
     int count;
+    /** Datagrams the last call dropped because they did not fit their slot (MSG_TRUNC). */
+    int truncated;
 
     /** The batch's own slot buffers (a slot holding its own buffer may be lent a ring buffer). */
     final MemorySegment[] own;
@@ -172,6 +174,14 @@ public final class RecvBatch implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Datagrams the last call received but dropped because they were longer than their slot
+     * (MSG_TRUNC); not among {@link #count()}. Also counted in {@link IoCounter#TRUNCATED}.
+     */
+    public int truncated() {
+        return truncated;
+    }
+
     /** The slot that holds datagram {@code i}. */
     public int slot(int i) {
         check(i);
@@ -220,6 +230,7 @@ public final class RecvBatch implements AutoCloseable {
 
     void clear() {
         count = 0;
+        truncated = 0;
         if (lentCount > 0) {
             returnLent();
         }

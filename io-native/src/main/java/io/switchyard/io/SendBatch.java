@@ -35,7 +35,10 @@ import java.lang.foreign.MemorySegment;
  * the native transport; the NIO transport uses the {@link SockAddr} object itself (its cached
  * decoded form) at send time, so do not change a destination between {@code add} and the send.
  * {@code null} means "the connected peer". A send consumes datagrams from the front;
- * {@link #remaining()} says how many are still to go after a partial send.
+ * {@link #remaining()} says how many are still to go after a partial send. A datagram the kernel
+ * refused (a per-datagram error: too big, unreachable, denied) counts as consumed but is not
+ * sent: {@link #refusal(int)} says why, {@link #refused()} how many, so a caller can count it as
+ * a drop.
  * {@link #addTrain} adds one contiguous buffer as the datagrams of a GSO train.
  */
 public final class SendBatch implements AutoCloseable {
@@ -52,6 +55,9 @@ public final class SendBatch implements AutoCloseable {
     final long[] offsets;
     final int[] lengths;
     final SockAddr[] destinations;
+    /** Per datagram: 0 if not refused, else the {@link SendRefusal} ordinal + 1. */
+    private final byte[] refusals;
+    private int refused;
     int size;
     int sent;
 
@@ -71,6 +77,7 @@ public final class SendBatch implements AutoCloseable {
         this.offsets = new long[capacity];
         this.lengths = new int[capacity];
         this.destinations = new SockAddr[capacity];
+        this.refusals = new byte[capacity];
         for (int i = 0; i < capacity; i++) {
             long m = MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET;
             MSG_IOV.set(msgs, m, iovs.address() + IOVEC.byteSize() * i);
@@ -97,9 +104,39 @@ public final class SendBatch implements AutoCloseable {
         return size - sent;
     }
 
-    /** Datagrams sent (or dropped with a counted per-datagram error) so far. */
+    /** Datagrams consumed so far: sent, or refused by the kernel ({@link #refusal(int)}). */
     public int sent() {
         return sent;
+    }
+
+    /** How many datagrams of this batch the kernel refused (they count in {@link #sent()} too). */
+    public int refused() {
+        return refused;
+    }
+
+    /** Why the kernel refused datagram {@code i}, or null if it was not refused (sent or not yet tried). */
+    public SendRefusal refusal(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        int r = refusals[i];
+        return r == 0 ? null : SendRefusal.values()[r - 1];
+    }
+
+    /** Marks datagram {@code i} refused with a per-datagram {@code errno} (transports only). */
+    void refuse(int i, int errno) {
+        if (refusals[i] == 0) {
+            refused++;
+        }
+        refusals[i] = (byte) (SendRefusal.of(errno).ordinal() + 1);
+    }
+
+    /** Marks datagram {@code i} refused for {@code reason} (transports without an errno: NIO). */
+    void refuse(int i, SendRefusal reason) {
+        if (refusals[i] == 0) {
+            refused++;
+        }
+        refusals[i] = (byte) (reason.ordinal() + 1);
     }
 
     /**
@@ -181,6 +218,10 @@ public final class SendBatch implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             buffers[i] = null;
             destinations[i] = null;
+        }
+        if (refused > 0) {
+            java.util.Arrays.fill(refusals, 0, size, (byte) 0);
+            refused = 0;
         }
         size = 0;
         sent = 0;

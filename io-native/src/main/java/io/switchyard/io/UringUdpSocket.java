@@ -131,7 +131,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     private final AtomicInteger useState = new AtomicInteger();
     private final EpollPoller poller;
     private final Readiness sockReady;
-    private volatile boolean gsoOn;
+    private final GsoSwitch gso;
     private volatile int injectedGsoErrno;
 
     // ---- receive: guarded by recvLock (the receiving thread, and giveBack from whoever clears a batch)
@@ -186,7 +186,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         this.fd = b.fd();
         this.ipv6 = b.ipv6();
         this.groOn = b.gro();
-        this.gsoOn = b.gso();
+        this.gso = new GsoSwitch(b.gso(), counters);
         this.zeroCopyOn = zeroCopy;
         this.local = b.local();
         this.remote = b.remote();
@@ -316,7 +316,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
 
     @Override
     public boolean gsoEnabled() {
-        return gsoOn;
+        return gso.on();
     }
 
     @Override
@@ -528,6 +528,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
         }
         counters.add(IoCounter.TRUNCATED, truncated);
+        batch.truncated = truncated;
         counters.add(IoCounter.GRO_COALESCED, coalesced);
         counters.add(IoCounter.GRO_SEGMENTS, groSegments);
         counters.add(IoCounter.RECEIVE_ERRORS, errors);
@@ -707,6 +708,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                         retriedRefused = true;
                         counters.add(IoCounter.RECEIVE_ERRORS, 1);
                     } else if (Errno.isPerDatagram(e)) {
+                        batch.refuse(first + k, e);
                         dropped++;
                         lastDone = k;
                         sendResults[k] = 0; // done: not to be resent
@@ -722,9 +724,11 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 }
                 for (int k = 0; k < lastDone; k++) {
                     if (sendResults[k] < 0) {
-                        if (resendHole(msgs + MMSGHDR.byteSize() * (first + k))) {
+                        int refusedWith = resendHole(msgs + MMSGHDR.byteSize() * (first + k));
+                        if (refusedWith == 0) {
                             sent++;
                         } else {
+                            batch.refuse(first + k, refusedWith);
                             dropped++;
                         }
                     }
@@ -752,8 +756,8 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         return consumed;
     }
 
-    /** Sends one refused datagram of a hole by itself, waiting for space if it must; false if dropped. */
-    private boolean resendHole(long msghdr) throws TransportException {
+    /** Sends one refused datagram of a hole by itself, waiting for space if it must; 0, or the errno it was refused with. */
+    private int resendHole(long msghdr) throws TransportException {
         counters.add(IoCounter.URING_SEND_REORDERED, 1);
         for (int attempt = 0; ; attempt++) {
             sendRing.prep(Uring.IORING_OP_SENDMSG, (byte) 0, (short) 0, fd, msghdr, 0, Linux.MSG_DONTWAIT, SEND, (short) 0);
@@ -761,10 +765,10 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             awaitSendResults(1);
             int e = -sendResults[0];
             if (sendResults[0] >= 0) {
-                return true;
+                return 0;
             }
             if (Errno.isPerDatagram(e)) {
-                return false;
+                return e;
             }
             if (e == Errno.EAGAIN) {
                 sockReady.await(Readiness.WRITE, "io_uring sendmsg");
@@ -844,7 +848,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             return 0;
         }
         LinuxUdpSocket.validateTrain(batch, start, n);
-        if (!gsoOn || n == 1) {
+        if (!gso.on() || n == 1) {
             return trySend(batch);
         }
         long r = sendTrainOnce(batch, start, n);
@@ -855,21 +859,28 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (r >= 0) {
             return n;
         }
-        int e = (int) -r;
-        if (e == Errno.EAGAIN) {
-            return 0;
+        return trainFailed(batch, start, n, (int) -r, "io_uring sendmsg(UDP_SEGMENT)");
+    }
+
+    /** A train's one SENDMSG failed with {@code e}: resend it singly, refuse it, or throw (see {@link GsoSwitch}). */
+    private int trainFailed(SendBatch batch, int start, int n, int e, String call) throws TransportException {
+        switch (gso.onTrainFailure(e, local, transportName())) {
+            case AGAIN -> {
+                return 0;
+            }
+            case DOWNGRADE, RESEND_SINGLY -> {
+                return trySend(batch);
+            }
+            case REFUSE_ALL -> {
+                for (int i = start; i < start + n; i++) {
+                    batch.refuse(i, e);
+                }
+                batch.sent = start + n;
+                counters.add(IoCounter.SEND_DROPPED, n);
+                return n;
+            }
+            default -> throw Errno.exception(call, e);
         }
-        if (e == Errno.EIO || e == Errno.EINVAL) {
-            // The kernel or device cannot segment: GSO off for this socket, same train resent one by one.
-            downgradeGso(e);
-            return trySend(batch);
-        }
-        if (Errno.isPerDatagram(e)) {
-            batch.sent = start + n;
-            counters.add(IoCounter.SEND_DROPPED, n);
-            return n;
-        }
-        throw Errno.exception("io_uring sendmsg(UDP_SEGMENT)", e);
     }
 
     /** Fills {@code msg} for datagrams [start, start+n) as one sendmsg (a GSO train when n > 1). */
@@ -925,16 +936,6 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         }
     }
 
-    private void downgradeGso(int errno) {
-        if (gsoOn) {
-            gsoOn = false;
-            counters.add(IoCounter.GSO_DOWNGRADES, 1);
-            LOG.log(System.Logger.Level.WARNING,
-                    "UDP GSO send failed with {0} on {1} (io_uring); GSO is now off for this socket, train resent without it",
-                    Errno.name(errno), local);
-        }
-    }
-
     /** Test seam: the next GSO train fails with {@code errno} without reaching the kernel. */
     void injectGsoFailure(int errno) {
         injectedGsoErrno = errno;
@@ -953,7 +954,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             return 0;
         }
         LinuxUdpSocket.validateTrain(batch, start, n);
-        if (n > 1 && !gsoOn) {
+        if (n > 1 && !gso.on()) {
             return trySend(batch); // by copy: no completion id is taken
         }
         boolean retriedRefused = false;
@@ -963,9 +964,6 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 return n;
             }
             int e = -r;
-            if (e == Errno.EAGAIN) {
-                return 0;
-            }
             if (e == Errno.ENOBUFS || e == Errno.ENOMEM) {
                 counters.add(IoCounter.ZEROCOPY_NOBUFS, 1);
                 return ZEROCOPY_NOBUFS;
@@ -975,16 +973,19 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 counters.add(IoCounter.RECEIVE_ERRORS, 1);
                 continue;
             }
-            if (n > 1 && (e == Errno.EIO || e == Errno.EINVAL)) {
-                downgradeGso(e);
-                return trySend(batch);
+            if (n > 1) {
+                return trainFailed(batch, start, n, e, "io_uring sendmsg_zc");
             }
-            if (Errno.isPerDatagram(e)) {
-                batch.sent = start + n;
-                counters.add(IoCounter.SEND_DROPPED, n);
-                return n;
+            if (e == Errno.EAGAIN) {
+                return 0;
             }
-            throw Errno.exception("io_uring sendmsg_zc", e);
+            if (!Errno.isPerDatagram(e)) {
+                throw Errno.exception("io_uring sendmsg_zc", e);
+            }
+            batch.refuse(start, e);
+            batch.sent = start + 1;
+            counters.add(IoCounter.SEND_DROPPED, 1);
+            return 1;
         }
     }
 

@@ -111,6 +111,26 @@ class NativeOffloadTest extends SocketFixture {
     }
 
     @Test
+    void aTrainTooBigForThePathIsResentSinglyAndGsoStaysOn() throws Exception {
+        LinuxUdpSocket tx = (LinuxUdpSocket) openLoopback();
+        UdpSocket rx = openLoopback();
+        tx.injectGsoFailure(Errno.EMSGSIZE);
+        SendBatch sb = train(SockAddr.of(rx.localAddress()), 6, 1000, 700);
+        tx.sendTrain(sb);
+        assertTrue(tx.gsoEnabled(), "EMSGSIZE is about this train's path, not the socket");
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TOO_BIG));
+        assertEquals(0, tx.counters().get(IoCounter.GSO_DOWNGRADES));
+        assertEquals(0, sb.refused());
+        List<byte[]> got = receiveAll(rx, batch(64, 2048), 6);
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(payload(i, i == 5 ? 700 : 1000), got.get(i), "nothing lost: " + i);
+        }
+        sb.clear();
+        tx.sendTrain(train(SockAddr.of(rx.localAddress()), 3, 100, 100));
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TRAINS), "the next train is a GSO train again");
+    }
+
+    @Test
     void aContiguousTrainIsOneGsoSendAndSurvivesADowngrade() throws Exception {
         LinuxUdpSocket tx = (LinuxUdpSocket) open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0))
                 .sendBuffer(1 << 20));

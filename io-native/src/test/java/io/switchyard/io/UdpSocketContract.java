@@ -87,6 +87,43 @@ abstract class UdpSocketContract extends SocketFixture {
         assertEquals(1, rx.counters().get(IoCounter.TRUNCATED));
     }
 
+    /**
+     * A datagram the kernel refuses on its own (here EMSGSIZE: more than UDP's 65,507 bytes) is
+     * skipped and recorded as refused, with its class, while the rest of the batch still goes.
+     */
+    @Test
+    void aDatagramTheKernelRefusesIsRecordedAndTheRestOfTheBatchGoes() throws Exception {
+        UdpSocket tx = openLoopback();
+        DatagramChannel rx = jdkChannel(LO4);
+        SockAddr to = SockAddr.of((InetSocketAddress) rx.getLocalAddress());
+        SendBatch sb = sendBatch(4);
+        MemorySegment huge = arena.allocate(65_600, 8);
+        sb.add(nativeCopy(payload(1, 100)), 0, 100, to);
+        sb.add(huge, 0, 65_600, to);
+        sb.add(nativeCopy(payload(3, 300)), 0, 300, to);
+        tx.send(sb);
+        assertEquals(0, sb.remaining());
+        assertEquals(1, sb.refused());
+        assertEquals(null, sb.refusal(0));
+        assertEquals(SendRefusal.TOO_BIG, sb.refusal(1));
+        assertEquals(null, sb.refusal(2));
+        assertEquals(1, tx.counters().get(IoCounter.SEND_DROPPED));
+        assertEquals(2, tx.counters().get(IoCounter.DATAGRAMS_SENT));
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        for (int seq : new int[] {1, 3}) {
+            buf.clear();
+            rx.receive(buf);
+            buf.flip();
+            byte[] got = new byte[buf.remaining()];
+            buf.get(got);
+            assertArrayEquals(payload(seq, seq * 100), got);
+        }
+        sb.clear();
+        assertEquals(0, sb.refused(), "clear forgets the refusals");
+        sb.add(nativeCopy(payload(4, 10)), 0, 10, to);
+        assertEquals(null, sb.refusal(0));
+    }
+
     @Test
     void sendBatchReachesEachDestination() throws Exception {
         UdpSocket tx = openLoopback();

@@ -240,6 +240,31 @@ class UringSpecificTest extends SocketFixture {
     }
 
     @Test
+    void aTrainTooBigForThePathIsResentSinglyAndGsoStaysOn() throws Exception {
+        UringUdpSocket tx = (UringUdpSocket) openLoopback();
+        DatagramChannel rx = jdkChannel(LO4);
+        SendBatch sb = sendBatch(64);
+        SockAddr dest = SockAddr.of((InetSocketAddress) rx.getLocalAddress());
+        for (int i = 0; i < 5; i++) {
+            sb.add(nativeCopy(payload(i, 1200)), 0, 1200, dest);
+        }
+        tx.injectGsoFailure(Errno.EMSGSIZE);
+        tx.sendTrain(sb);
+        assertEquals(1, tx.counters().get(IoCounter.GSO_TOO_BIG));
+        assertEquals(0, tx.counters().get(IoCounter.GSO_DOWNGRADES));
+        assertTrue(tx.gsoEnabled());
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 5; i++) {
+            buf.clear();
+            rx.receive(buf);
+            buf.flip();
+            byte[] got = new byte[buf.remaining()];
+            buf.get(got);
+            assertArrayEquals(payload(i, 1200), got, "datagram " + i);
+        }
+    }
+
+    @Test
     void anIcmpErrorEndsTheMultishotReceiveIsCountedAndSendingGoesOn() throws Exception {
         // A connected socket whose peer port is closed gets an ICMP port unreachable. With a
         // multishot recvmsg armed, the receive side takes the socket error (not the next send,

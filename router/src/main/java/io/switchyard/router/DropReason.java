@@ -54,14 +54,26 @@ public enum DropReason {
     STAGING_OVERFLOW(18, "staged packets overflowed while waiting for a session"),
     /** The handshake gave up (REKEY_ATTEMPT_TIME) or the peer was removed: staged packets dropped. */
     HANDSHAKE_GAVE_UP(19, "handshake never completed: staged packets dropped"),
-    /** The kernel refused the send (unreachable, too big, socket closed). */
-    SEND_FAILED(20, "kernel refused the send"),
+    /** The send failed as a whole: the socket closed or broke before the datagram left. */
+    SEND_FAILED(20, "send failed: socket closed or broken"),
 
     // --- the hub's own overlay addresses (local endpoint actor) --------------------------------
     /** For one of the hub's addresses, but nothing answers it: a protocol or port nobody serves. */
     LOCAL_UNREACHABLE(21, "for the hub's own address, but no local endpoint takes it"),
     /** The local UDP endpoint's receiver did not take the datagram (its mailbox full, or stopped). */
-    LOCAL_QUEUE_FULL(22, "local endpoint's receiver refused the datagram");
+    LOCAL_QUEUE_FULL(22, "local endpoint's receiver refused the datagram"),
+
+    // --- size (router actor) and send refusals (destination peer's actor) ----------------------
+    /** Longer than {@code MaxDatagramSize}, or above 2 KiB with no large buffers configured. */
+    DATAGRAM_TOO_BIG(23, "datagram larger than the hub takes (MaxDatagramSize, LargePacketBuffers)"),
+    /** The kernel refused the datagram as too big for the path (EMSGSIZE), even unsegmented. */
+    SEND_TOO_BIG(24, "kernel refused the send: too big for the path (EMSGSIZE)"),
+    /** The kernel has no way to the endpoint (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ...). */
+    SEND_UNREACHABLE(25, "kernel refused the send: endpoint unreachable"),
+    /** A local firewall rule refused the send (EPERM, EACCES). */
+    SEND_DENIED(26, "kernel refused the send: denied by a firewall rule"),
+    /** An inner packet above the interface MTU that may not be fragmented; answered with ICMP "too big". */
+    INNER_TOO_BIG(27, "inner packet above the MTU (answered with ICMP too big)");
 
     private final int id;
     private final String label;

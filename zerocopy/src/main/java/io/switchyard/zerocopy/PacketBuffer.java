@@ -1,8 +1,10 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.io.SockAddr;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 
 /**
  * One slot of a {@link MpmcBufferPool}: a fixed native segment plus the window
@@ -40,6 +42,10 @@ public final class PacketBuffer {
     private volatile int state = FREE;
     private int offset;
     private int length;
+    /** A ByteBuffer over the whole slot, made on first use (most code paths need one). */
+    private ByteBuffer view;
+    /** Where the datagram came from, written by whoever received it; made on first use. */
+    private SockAddr source;
 
     /** Chains the buffers of one outstanding zerocopy send; only the tracker touches it. */
     PacketBuffer chainNext;
@@ -99,6 +105,33 @@ public final class PacketBuffer {
     /** The datagram as a slice (allocates a segment view; hot paths should use slot + offset). */
     public MemorySegment data() {
         return slot.asSlice(offset, length);
+    }
+
+    /**
+     * A direct {@link ByteBuffer} over the whole slot (position 0, limit = capacity),
+     * made once per slot and reused by every owner: use absolute gets and puts only.
+     */
+    public ByteBuffer view() {
+        ByteBuffer v = view;
+        if (v == null) {
+            v = slot.asByteBuffer();
+            view = v;
+        }
+        return v;
+    }
+
+    /**
+     * The sender of the datagram in this buffer: per-packet metadata that travels with it, as
+     * the window does. The receiver writes it ({@link SockAddr#copyFrom}); it
+     * is not cleared on release, so only a buffer's current owner's write means anything.
+     */
+    public SockAddr source() {
+        SockAddr s = source;
+        if (s == null) {
+            s = SockAddr.allocate();
+            source = s;
+        }
+        return s;
     }
 
     /** Slot number inside the pool, stable for the life of the pool. */

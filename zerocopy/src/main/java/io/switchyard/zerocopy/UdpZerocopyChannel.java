@@ -3,6 +3,7 @@ package io.switchyard.zerocopy;
 import io.switchyard.io.Datagrams;
 import io.switchyard.io.ErrorQueueSink;
 import io.switchyard.io.SendBatch;
+import io.switchyard.io.SendRefusal;
 import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpOptions;
@@ -50,6 +51,9 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
     private CompletionSink sink;
     private int entries;
     private int unsent;
+    /** Refusals of the last send, by datagram (null: not refused); all null when {@link #refused} is 0. */
+    private final SendRefusal[] refusals;
+    private int refused;
     private boolean closed;
 
     /** Segments of the largest GSO train (io-native's limit): room for a train from one buffer. */
@@ -59,6 +63,7 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
         this.socket = socket;
         this.zerocopy = zerocopy;
         this.sendBatch = new SendBatch(Math.max(maxBatch, MAX_TRAIN_SEGMENTS));
+        this.refusals = new SendRefusal[sendBatch.capacity()];
     }
 
     /**
@@ -93,6 +98,10 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
     @Override
     public SendStatus send(PacketBatch batch, boolean zerocopy) {
         unsent = 0;
+        if (refused > 0) {
+            java.util.Arrays.fill(refusals, null);
+            refused = 0;
+        }
         if (!socket.isOpen()) {
             return SendStatus.FAILED; // the send batch's memory went with the socket
         }
@@ -131,6 +140,12 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
         } catch (IllegalArgumentException badTrain) {
             return SendStatus.FAILED;
         } finally {
+            if (sendBatch.refused() > 0) {
+                refused = sendBatch.refused();
+                for (int i = 0; i < sendBatch.size(); i++) {
+                    refusals[i] = sendBatch.refusal(i);
+                }
+            }
             sendBatch.clear(); // drop the references to pooled memory
         }
     }
@@ -147,6 +162,11 @@ public final class UdpZerocopyChannel implements ZerocopyChannel, AutoCloseable 
     @Override
     public int unsentDatagrams() {
         return unsent;
+    }
+
+    @Override
+    public SendRefusal refusal(int i) {
+        return refused == 0 ? null : refusals[i];
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.io.SendRefusal;
+
 /**
  * The seam between the {@link ZerocopyCompletionTracker} and one real socket: the three
  * syscall-level operations MSG_ZEROCOPY needs. {@code io-native} provides the socket; an
@@ -73,5 +75,14 @@ public interface ZerocopyChannel {
      */
     default int unsentDatagrams() {
         return 0;
+    }
+
+    /**
+     * After a copying {@link #send}: why the kernel refused datagram {@code i} of the batch (a
+     * per-datagram error: too big, unreachable, denied), or null if it was not refused. Such a
+     * datagram did not leave although the send "went out".
+     */
+    default SendRefusal refusal(int i) {
+        return null;
     }
 }

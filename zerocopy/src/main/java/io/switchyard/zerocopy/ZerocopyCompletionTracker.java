@@ -1,5 +1,6 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.io.SendRefusal;
 import java.util.function.LongSupplier;
 
 /**
@@ -167,6 +168,14 @@ public final class ZerocopyCompletionTracker {
             case WOULD_BLOCK -> SendOutcome.WOULD_BLOCK;
             case NO_BUFFERS, FAILED -> drop(batch);
         };
+    }
+
+    /**
+     * After a {@link #send} that returned {@link SendOutcome#SENT_COPY}: why the kernel refused
+     * buffer {@code i} of that batch (too big, unreachable, denied), or null if it went out.
+     */
+    public SendRefusal refusal(int i) {
+        return channel.refusal(i);
     }
 
     /** Reads completions; call when the poller reports EPOLLERR on the socket. */

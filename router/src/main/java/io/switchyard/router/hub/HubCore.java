@@ -64,21 +64,16 @@ import java.util.concurrent.atomic.LongAdder;
  * it once per batch. Mutations ({@link #apply}, {@link #close}) are serialized on this object.
  */
 public final class HubCore {
-    /** Buffers in the pool: 16 MiB of 2 KiB slots. */
-    static final int POOL_SLOTS = 8192;
-
     private final SocketOpener opener;
     /** The listen sockets; [0] also sends for peers without a connected socket. */
     private final UdpSocket[] listen;
     /** Where the listen sockets are bound (the wildcard and the actual port): links bind there too. */
     private final InetSocketAddress bindAddress;
     private final boolean connectedSockets;
-    private final MpmcBufferPool pool;
+    private final PacketPools buffers;
     /** Pool and zerocopy tracker counters (one set, shared: striped adders). */
     private final ZerocopyCounters zerocopyCounters = new ZerocopyCounters();
     private final RecvBatches linkBatches;
-    private final ByteBuffer[] views;
-    private final SockAddr[] sources;
     private final Device device;
     private final ActorSystem system;
     private final Transmitter transmitter;
@@ -113,14 +108,8 @@ public final class HubCore {
         this.bindAddress = new InetSocketAddress(socket.localAddress().getAddress(), socket.localAddress().getPort());
         RouterSettings s = config.settings();
         this.connectedSockets = s.connectedSockets();
-        this.pool = MpmcBufferPool.mtu(POOL_SLOTS, false, zerocopyCounters);
-        int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
-        this.linkBatches = new RecvBatches(s.batchSize(), slot);
-        this.views = new ByteBuffer[pool.capacity()];
-        this.sources = new SockAddr[pool.capacity()];
-        for (int i = 0; i < sources.length; i++) {
-            sources[i] = SockAddr.allocate();
-        }
+        this.buffers = new PacketPools(s, zerocopyCounters);
+        this.linkBatches = new RecvBatches(s.batchSize(), receiveSlotBytes(socket));
         this.device = new Device(config.iface().privateKey());
         this.system = ActorSystem.create("hub-" + config.name());
         this.transmitter = new Transmitter(socket, s.gso());
@@ -199,8 +188,18 @@ public final class HubCore {
         return sockets;
     }
 
+    /**
+     * A receive slot holds the largest datagram the hub takes, plus one byte so that a longer
+     * one is seen (truncated) rather than taken for a whole one; with GRO, a coalesced train.
+     */
+    private int receiveSlotBytes(UdpSocket socket) {
+        int datagram = Math.max(buffers.maxDatagram() + 1, RouterSettings.SMALL_BUFFER_BYTES);
+        return socket.groEnabled() ? Math.max(RecvBatch.GRO_SLOT_SIZE, datagram) : datagram;
+    }
+
     private void startActors() {
         local.setAddresses(config.iface().addresses());
+        local.setMtu(config.iface().mtu());
         local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(this, local))
                 .withBoundedMailbox(config.settings().mailboxCapacity(), Overflow.DROP_NEWEST)
                 .withSupervisor(SupervisorStrategy.resume()), "local");
@@ -212,8 +211,7 @@ public final class HubCore {
         for (int i = 0; i < listen.length; i++) {
             UdpSocket socket = listen[i];
             int index = i;
-            int slot = s.gro() && socket.groEnabled() ? RecvBatch.GRO_SLOT_SIZE : MpmcBufferPool.MTU_SLOT_BYTES;
-            RecvBatch batch = new RecvBatch(s.batchSize(), slot);
+            RecvBatch batch = new RecvBatch(s.batchSize(), receiveSlotBytes(socket));
             Counters counters = new Counters();
             listenCounters[i] = counters;
             liveCounters.add(counters);
@@ -372,6 +370,7 @@ public final class HubCore {
         }
         publishRoutes(next);
         local.setAddresses(next.iface().addresses());
+        local.setMtu(next.iface().mtu());
         config = next;
     }
 
@@ -529,12 +528,8 @@ public final class HubCore {
         return device;
     }
 
-    MpmcBufferPool pool() {
-        return pool;
-    }
-
-    int slotBytes() {
-        return pool.slotBytes();
+    PacketPools buffers() {
+        return buffers;
     }
 
     Transmitter transmitter() {
@@ -547,21 +542,6 @@ public final class HubCore {
 
     FrozenAllowedIps<PeerHandle> routes() {
         return routes;
-    }
-
-    /** A direct {@link ByteBuffer} over the whole slot of {@code b}, made once per slot. */
-    ByteBuffer view(PacketBuffer b) {
-        ByteBuffer v = views[b.index()];
-        if (v == null) {
-            v = b.slot().asByteBuffer();
-            views[b.index()] = v;
-        }
-        return v;
-    }
-
-    /** Where the datagram in {@code b} came from (written by the router actor). */
-    SockAddr source(PacketBuffer b) {
-        return sources[b.index()];
     }
 
     /** Whether {@link #close} has begun. */
@@ -671,8 +651,10 @@ public final class HubCore {
         }
         named.put("mailbox.peers.depth", mailboxTotal);
         named.put("mailbox.peers.max_depth", mailboxMax);
-        named.put("pool.in_use", (long) pool.inUse());
-        named.put("pool.capacity", (long) pool.capacity());
+        named.put("pool.in_use", (long) buffers.inUse());
+        named.put("pool.capacity", (long) buffers.capacity());
+        named.put("pool.large_in_use", (long) buffers.largeInUse());
+        named.put("pool.large_capacity", (long) buffers.largeCapacity());
         named.put("listen.sockets", (long) listen.length);
         named.put("events.subscribers", (long) events.subscribers());
         named.put("events.delivered", events.delivered.sum());
@@ -683,6 +665,8 @@ public final class HubCore {
         named.put("local.send_no_route", local.sendNoRoute.sum());
         named.put("local.send_no_buffer", local.sendNoBuffer.sum());
         named.put("local.send_refused", local.sendRefused.sum());
+        named.put("local.too_big_answered", local.tooBigAnswered.sum());
+        named.put("local.too_big_unanswered", local.tooBigUnanswered.sum());
         named.put("links.open", (long) liveLinkSockets.size());
         long listenRx = 0;
         for (Counters lc : listenCounters) {

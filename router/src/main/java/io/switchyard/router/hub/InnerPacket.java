@@ -48,6 +48,11 @@ final class InnerPacket {
         return -1;
     }
 
+    /** Whether the IPv4 packet at {@code at} has the don't-fragment flag set. */
+    static boolean dontFragment(MemorySegment segment, long at) {
+        return (segment.get(ValueLayout.JAVA_BYTE, at + 6) & 0x40) != 0;
+    }
+
     static boolean isIpv4(MemorySegment segment, long at) {
         return (segment.get(ValueLayout.JAVA_BYTE, at) & 0xf0) == 0x40;
     }

@@ -56,7 +56,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
     }
 
     private void handle(PacketBuffer b, FrozenAllowedIps<PeerHandle> routes, int batch) {
-        ByteBuffer v = hub.view(b);
+        ByteBuffer v = b.view();
         int ip = b.offset() + HEADER;
         int total = b.length() - HEADER;
         boolean v4 = (v.get(ip) & 0xf0) == 0x40;
@@ -130,6 +130,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
             drop(b, DropReason.NO_ROUTE);
             return;
         }
+        stack.pad(b);
         outbox.add(dest, b, batch);
     }
 

@@ -3,9 +3,11 @@ package io.switchyard.router.hub;
 import io.switchyard.actors.ActorRef;
 import io.switchyard.config.InterfaceAddress;
 import io.switchyard.config.Key32;
+import io.switchyard.config.RouterSettings;
 import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.OverlayUdpEndpoint;
 import io.switchyard.router.client.InnerUdp;
+import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
@@ -48,8 +50,99 @@ final class LocalStack {
     final LongAdder sendNoBuffer = new LongAdder();
     final LongAdder sendRefused = new LongAdder();
 
+    /** The interface's MTU, or 0 when the file sets none. */
+    private volatile int mtu;
+    /** ICMP "too big" answers sent, and those not sent (no hub address of the family, rate, buffers). */
+    final LongAdder tooBigAnswered = new LongAdder();
+    final LongAdder tooBigUnanswered = new LongAdder();
+
+    /** What the hub pads its own packets up to when the file sets no MTU: wg-quick's usual 1,420. */
+    static final int DEFAULT_PADDING_LIMIT = 1420;
+    private static final int ICMP = 1;
+    private static final int ICMPV6 = 58;
+    /** An ICMPv4 error carries at most this much of the packet (576 bytes in all, as Linux sends). */
+    private static final int ICMP4_QUOTE = 576 - InnerPacket.IPV4_HEADER - 8;
+    /** An ICMPv6 error fits the IPv6 minimum MTU of 1,280 bytes (RFC 4443). */
+    private static final int ICMP6_QUOTE = 1280 - InnerPacket.IPV6_HEADER - 8;
+
     LocalStack(HubCore hub) {
         this.hub = hub;
+    }
+
+    void setMtu(java.util.OptionalInt value) {
+        mtu = value.orElse(0);
+    }
+
+    /** The interface MTU, or 0 if none is set (then forwarded packets are not limited). */
+    int mtu() {
+        return mtu;
+    }
+
+    /**
+     * Pads the IP packet in {@code b} (window = header room + packet) with zeros to a multiple of
+     * 16, up to the MTU and no further, as a WireGuard interface pads what it sends.
+     */
+    void pad(PacketBuffer b) {
+        int total = b.length() - HEADER;
+        int limit = mtu > 0 ? mtu : DEFAULT_PADDING_LIMIT;
+        int padded = Math.min(PeerEngine.paddedLength(total, limit),
+                b.capacity() - b.offset() - HEADER - 16);
+        if (padded > total) {
+            b.slot().asSlice(b.offset() + HEADER + total, padded - total).fill((byte) 0);
+            b.window(b.offset(), HEADER + padded);
+        }
+    }
+
+    /**
+     * An ICMP "fragmentation needed" (IPv4) or ICMPv6 "packet too big" answer to the inner packet
+     * in {@code original} (at {@code ip}, {@code total} bytes), carrying the MTU and the start of
+     * the packet, from the hub's first address of that family to the packet's source, in a new
+     * buffer (window = header room + packet, padded); null, counted, when the hub has no address
+     * of that family or no buffer. The caller sends it back to the peer that sent the original.
+     */
+    PacketBuffer packetTooBig(PacketBuffer original, long ip, int total, boolean v4) {
+        Addresses a = addresses;
+        byte[] src = v4 ? a.firstV4() : a.firstV6();
+        PacketBuffer b = src == null ? null : hub.buffers().acquire(RouterSettings.SMALL_BUFFER_BYTES);
+        if (b == null) {
+            tooBigUnanswered.increment();
+            return null;
+        }
+        MemorySegment from = original.slot();
+        MemorySegment to = b.slot();
+        ByteBuffer v = b.view();
+        int at = HEADER;
+        int mtuNow = mtu;
+        if (v4) {
+            int quote = Math.min(total, ICMP4_QUOTE);
+            int len = InnerPacket.IPV4_HEADER + 8 + quote;
+            v.put(at, (byte) 0x45).put(at + 1, (byte) 0).putShort(at + 2, (short) len).putInt(at + 4, 0)
+                    .put(at + 8, (byte) 64).put(at + 9, (byte) ICMP).putShort(at + 10, (short) 0);
+            v.put(at + 12, src);
+            MemorySegment.copy(from, ip + InnerPacket.V4_SRC, to, at + 16, 4);
+            v.putShort(at + 10, (short) InnerUdp.checksum(v, at, InnerPacket.IPV4_HEADER));
+            int icmp = at + InnerPacket.IPV4_HEADER;
+            v.put(icmp, (byte) 3).put(icmp + 1, (byte) 4).putShort(icmp + 2, (short) 0).putShort(icmp + 4, (short) 0)
+                    .putShort(icmp + 6, (short) mtuNow);
+            MemorySegment.copy(from, ip, to, icmp + 8, quote);
+            v.putShort(icmp + 2, (short) InnerUdp.checksum(v, icmp, 8 + quote));
+            b.window(0, HEADER + len);
+        } else {
+            int quote = Math.min(total, ICMP6_QUOTE);
+            int upper = 8 + quote;
+            v.putInt(at, 0x6000_0000).putShort(at + 4, (short) upper).put(at + 6, (byte) ICMPV6).put(at + 7, (byte) 64);
+            v.put(at + 8, src);
+            MemorySegment.copy(from, ip + InnerPacket.V6_SRC, to, at + 24, 16);
+            int icmp = at + InnerPacket.IPV6_HEADER;
+            v.put(icmp, (byte) 2).put(icmp + 1, (byte) 0).putShort(icmp + 2, (short) 0).putInt(icmp + 4, mtuNow);
+            MemorySegment.copy(from, ip, to, icmp + 8, quote);
+            v.putShort(icmp + 2, (short) InnerUdp.checksum6(v, at, upper, ICMPV6));
+            b.window(0, HEADER + InnerPacket.IPV6_HEADER + upper);
+        }
+        pad(b);
+        tooBigAnswered.increment();
+        originated.increment();
+        return b;
     }
 
     /** The addresses as matched on the data path: IPv4 as ints, IPv6 as two longs, network order. */
@@ -177,6 +270,7 @@ final class LocalStack {
      * counted) if no peer owns it or the peer's mailbox refuses.
      */
     private boolean send(PacketBuffer b, boolean v4, long dstAt) {
+        pad(b);
         FrozenAllowedIps<PeerHandle> routes = hub.routes();
         PeerHandle dest = v4 ? routes.lookupV4(b.slot(), dstAt) : routes.lookupV6(b.slot(), dstAt);
         if (dest == null || dest == handle) {
@@ -234,12 +328,12 @@ final class LocalStack {
                 sendNoRoute.increment();
                 return false; // no hub address of that family to send from
             }
-            PacketBuffer b = hub.pool().acquire();
+            PacketBuffer b = hub.buffers().acquire(HEADER + (v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6) + payload.length + 16);
             if (b == null) {
                 sendNoBuffer.increment();
                 return false;
             }
-            ByteBuffer view = hub.view(b);
+            ByteBuffer view = b.view();
             int headers = v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6;
             view.put(HEADER + headers, payload);
             int total = v4

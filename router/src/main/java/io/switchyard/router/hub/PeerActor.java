@@ -71,7 +71,8 @@ final class PeerActor implements Actor<PeerMsg> {
     private PacketBuffer[] train;
     private int[] trainLength;
     private boolean[] trainForwarded;
-    private boolean[] trainSent;
+    /** Per train datagram after a flush: null if it left, else why not. */
+    private DropReason[] trainOutcome;
     private int trainSize;
 
     /**
@@ -176,6 +177,7 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         FrozenAllowedIps<PeerHandle> routes = hub.routes();
         LocalStack.Addresses local = hub.local().addresses();
+        int mtu = hub.local().mtu();
         boolean anyLocal = !local.isEmpty();
         for (int k = 0; k < in.size; k++) {
             PacketBuffer b = in.buffers[k];
@@ -184,7 +186,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 drop(b, DropReason.PEER_QUEUE_FULL);
                 continue;
             }
-            ByteBuffer view = hub.view(b);
+            ByteBuffer view = b.view();
             int off = b.offset();
             int n = engine.open(view, off, b.length(), now);
             if (n < 0) {
@@ -205,7 +207,7 @@ final class PeerActor implements Actor<PeerMsg> {
             if (index != roamIndex || Long.compareUnsigned(counter, roamCounter) > 0) {
                 roamIndex = index;
                 roamCounter = counter;
-                roamTo(hub.source(b));
+                roamTo(b.source());
             }
             if (n == 0) {
                 counters.inc(Counters.CONSUMED); // keepalive
@@ -219,6 +221,10 @@ final class PeerActor implements Actor<PeerMsg> {
                 continue;
             }
             boolean v4 = InnerPacket.isIpv4(seg, ip);
+            if (total > mtu && mtu > 0 && (!v4 || InnerPacket.dontFragment(seg, ip))) {
+                tooBig(b, ip, total, v4, now);
+                continue;
+            }
             boolean owned = v4 ? routes.ownsV4(seg, ip + InnerPacket.V4_SRC, me)
                     : routes.ownsV6(seg, ip + InnerPacket.V6_SRC, me);
             if (!owned) {
@@ -226,10 +232,20 @@ final class PeerActor implements Actor<PeerMsg> {
                 continue;
             }
             PeerHandle dest;
+            int keep;
             if (anyLocal && (v4 ? local.local4(seg, ip + InnerPacket.V4_DST) : local.local6(seg, ip + InnerPacket.V6_DST))) {
                 dest = hub.local().handle; // the hub's own address: its local endpoint actor answers
+                keep = total;
             } else {
                 dest = v4 ? routes.lookupV4(seg, ip + InnerPacket.V4_DST) : routes.lookupV6(seg, ip + InnerPacket.V6_DST);
+                // Forwarded with the sender's padding (at most 15 bytes of it, zeroed): never
+                // longer than it arrived. Padding up to 16 again would make a 1,420-byte packet
+                // from a 1,420-MTU client 1,424 bytes, whose 1,456-byte datagram (+48 bytes of
+                // IPv6 and UDP headers) no longer fits a 1,500-byte path.
+                keep = PeerEngine.paddedLength(total, n);
+                for (long z = ip + total, end = ip + keep; z < end; z++) {
+                    seg.set(ValueLayout.JAVA_BYTE, z, (byte) 0);
+                }
             }
             if (dest == null) {
                 drop(b, DropReason.NO_ROUTE);
@@ -239,10 +255,51 @@ final class PeerActor implements Actor<PeerMsg> {
                 drop(b, DropReason.REFLECTED);
                 continue;
             }
-            b.window(off, HEADER + total);
+            b.window(off, HEADER + keep);
             outbox.add(dest, b, in.size);
         }
         outbox.handOff(counters);
+    }
+
+    /**
+     * An inner packet above the interface MTU that may not be fragmented (IPv6, or IPv4 with DF):
+     * dropped, and answered as a router with that link MTU answers, with an ICMP "fragmentation
+     * needed" / ICMPv6 "packet too big" back to its source, so that TCP lowers its segment size.
+     * The source is this peer (its inner source was checked first). At most
+     * {@value #TOO_BIG_BURST} answers at once and {@value #TOO_BIG_PER_SECOND} a second per peer.
+     */
+    private void tooBig(PacketBuffer b, long ip, int total, boolean v4, long now) {
+        boolean owned = v4 ? hub.routes().ownsV4(b.slot(), ip + InnerPacket.V4_SRC, me)
+                : hub.routes().ownsV6(b.slot(), ip + InnerPacket.V6_SRC, me);
+        PacketBuffer answer = null;
+        if (owned && tooBigTokens(now)) {
+            answer = hub.local().packetTooBig(b, ip, total, v4);
+        } else if (owned) {
+            hub.local().tooBigUnanswered.increment();
+        }
+        drop(b, owned ? DropReason.INNER_TOO_BIG : DropReason.SPOOFED_SOURCE);
+        if (answer != null) {
+            sealAndQueue(answer, now, true);
+        }
+    }
+
+    private static final int TOO_BIG_BURST = 10;
+    private static final int TOO_BIG_PER_SECOND = 10;
+    private long tooBigRefillAt;
+    private int tooBigTokens = TOO_BIG_BURST;
+
+    private boolean tooBigTokens(long now) {
+        long elapsed = now - tooBigRefillAt;
+        if (elapsed >= 1_000_000_000L / TOO_BIG_PER_SECOND) {
+            int add = (int) Math.min(TOO_BIG_BURST, elapsed / (1_000_000_000L / TOO_BIG_PER_SECOND));
+            tooBigTokens = Math.min(TOO_BIG_BURST, tooBigTokens + add);
+            tooBigRefillAt = now;
+        }
+        if (tooBigTokens == 0) {
+            return false;
+        }
+        tooBigTokens--;
+        return true;
     }
 
     private void roamTo(SockAddr source) {
@@ -338,9 +395,14 @@ final class PeerActor implements Actor<PeerMsg> {
         }
     }
 
-    /** Seals {@code b} (window = header room + IP packet) and queues it; stages it without a session. */
+    /**
+     * Seals {@code b} (window = header room + IP packet, padded by whoever made or forwarded it)
+     * and queues it; stages it without a session. Adds no padding: the datagram leaves exactly
+     * as long as the sender's (or {@link LocalStack}'s) plaintext, so it fits where that did.
+     */
     private void sealAndQueue(PacketBuffer b, long now, boolean forwarded) {
-        int r = engine.seal(hub.view(b), b.offset(), b.length() - HEADER, now);
+        int plain = b.length() - HEADER;
+        int r = engine.seal(b.view(), b.offset(), plain, plain, now);
         if (r == PeerEngine.NO_SESSION) {
             stage(b);
             return;
@@ -369,7 +431,7 @@ final class PeerActor implements Actor<PeerMsg> {
             train = new PacketBuffer[Trains.MAX_SEGMENTS];
             trainLength = new int[Trains.MAX_SEGMENTS];
             trainForwarded = new boolean[Trains.MAX_SEGMENTS];
-            trainSent = new boolean[Trains.MAX_SEGMENTS];
+            trainOutcome = new DropReason[Trains.MAX_SEGMENTS];
         }
         train[trainSize] = b;
         trainLength[trainSize] = b.length();
@@ -393,11 +455,14 @@ final class PeerActor implements Actor<PeerMsg> {
         int trains = FlushEvent.enabled() ? Trains.count(train, n) : -1;
         PeerLink l = hasEndpoint() ? linkForSend(hub.device().nanoTime()) : null;
         if (l != null) {
-            l.send(train, trainLength, n, trainSent);
+            l.send(train, trainLength, n, trainOutcome);
         } else {
-            int sent = hasEndpoint() ? hub.transmitter().send(train, n, endpoint) : 0;
+            if (hasEndpoint()) {
+                hub.transmitter().send(train, 0, n, endpoint, trainOutcome);
+            } else {
+                java.util.Arrays.fill(trainOutcome, 0, n, DropReason.SEND_FAILED);
+            }
             for (int k = 0; k < n; k++) {
-                trainSent[k] = k < sent;
                 train[k].release();
             }
         }
@@ -405,14 +470,15 @@ final class PeerActor implements Actor<PeerMsg> {
         int sentCount = 0;
         for (int k = 0; k < n; k++) {
             train[k] = null;
-            if (trainSent[k]) {
+            DropReason notSent = trainOutcome[k];
+            if (notSent == null) {
                 sentCount++;
                 bytes += trainLength[k];
                 if (trainForwarded[k]) {
                     counters.inc(Counters.FORWARDED);
                 }
             } else if (trainForwarded[k]) {
-                counters.drop(DropReason.SEND_FAILED);
+                counters.drop(notSent); // a keepalive the kernel refused is no datagram of anyone's
             }
         }
         counters.add(Counters.TX_PACKETS, sentCount);
@@ -477,9 +543,9 @@ final class PeerActor implements Actor<PeerMsg> {
             }
         }
         if ((actions & PeerEngine.SEND_KEEPALIVE) != 0 && !sentStaged && hasEndpoint()) {
-            PacketBuffer b = hub.pool().acquire();
+            PacketBuffer b = hub.buffers().acquire(HEADER + 16);
             if (b != null) {
-                int r = engine.sealKeepalive(hub.view(b), 0, now);
+                int r = engine.sealKeepalive(b.view(), 0, now);
                 if (r > 0) {
                     b.window(0, r);
                     queue(b, false);

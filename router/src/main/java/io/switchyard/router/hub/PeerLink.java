@@ -1,9 +1,11 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.actors.ActorRef;
+import io.switchyard.io.SendRefusal;
 import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.router.DropReason;
 import io.switchyard.zerocopy.PacketBatch;
 import io.switchyard.zerocopy.PacketBuffer;
 import io.switchyard.zerocopy.SendOutcome;
@@ -101,11 +103,11 @@ final class PeerLink {
     }
 
     /**
-     * Sends {@code buffers[0..n)} (lengths in {@code lengths}) to the connected peer and sets
-     * {@code sent[k]} for each datagram that left. Takes every buffer: released here, or held by
-     * the tracker until the kernel completes a zerocopy send.
+     * Sends {@code buffers[0..n)} (lengths in {@code lengths}) to the connected peer; sets
+     * {@code outcome[k]} to null for each datagram that left, else to why not. Takes every
+     * buffer: released here, or held by the tracker until the kernel completes a zerocopy send.
      */
-    void send(PacketBuffer[] buffers, int[] lengths, int n, boolean[] sent) {
+    void send(PacketBuffer[] buffers, int[] lengths, int n, DropReason[] outcome) {
         int i = 0;
         while (i < n) {
             boolean gso = socket.gsoEnabled();
@@ -125,11 +127,14 @@ final class PeerLink {
                 }
             }
             if (zerocopy && bytes >= zerocopyThreshold) {
-                sendThroughTracker(buffers, i, end, sent);
+                sendThroughTracker(buffers, i, end, outcome);
             } else {
-                int left = closed ? 0 : tx.send(buffers, i, end, null);
+                if (closed) {
+                    java.util.Arrays.fill(outcome, i, end, DropReason.SEND_FAILED);
+                } else {
+                    tx.send(buffers, i, end, null, outcome);
+                }
                 for (int k = i; k < end; k++) {
-                    sent[k] = k - i < left;
                     buffers[k].release();
                 }
             }
@@ -145,22 +150,24 @@ final class PeerLink {
         return b;
     }
 
-    private void sendThroughTracker(PacketBuffer[] buffers, int from, int to, boolean[] sent) {
+    private void sendThroughTracker(PacketBuffer[] buffers, int from, int to, DropReason[] outcome) {
         batch.clear();
         for (int k = from; k < to; k++) {
             batch.add(buffers[k]);
         }
-        SendOutcome outcome;
+        SendOutcome result;
         try {
-            while ((outcome = tracker.send(batch)) == SendOutcome.WOULD_BLOCK) {
+            while ((result = tracker.send(batch)) == SendOutcome.WOULD_BLOCK) {
                 socket.awaitWritable();
             }
         } catch (TransportException e) {
             batch.releaseAll(); // closed while waiting for room: still ours after WOULD_BLOCK
-            outcome = SendOutcome.DROPPED;
+            result = SendOutcome.DROPPED;
         }
         for (int k = from; k < to; k++) {
-            sent[k] = outcome != SendOutcome.DROPPED;
+            SendRefusal refused = result == SendOutcome.SENT_COPY ? tracker.refusal(k - from) : null;
+            outcome[k] = result == SendOutcome.DROPPED ? DropReason.SEND_FAILED
+                    : refused != null ? Transmitter.reasonFor(refused) : null;
         }
     }
 

@@ -119,8 +119,8 @@ final class RouterActor implements Actor<Object> {
             context.self().tell(POLL);
             return;
         }
-        int free = hub.pool().approximateFree();
-        if (free < perSlot) {
+        int slots = hub.buffers().receiveBudget(perSlot, socket.groEnabled());
+        if (slots == 0) {
             // Overload: the peers' actors hold the buffers. Reading now would only copy datagrams
             // in to drop them (NO_BUFFER), taking CPU from the actors that would free buffers;
             // giving way leaves them in the socket queue, where the kernel drops the excess at no
@@ -133,10 +133,9 @@ final class RouterActor implements Actor<Object> {
         }
         RecvBatch batch = own != null ? own : shared.acquire();
         try {
-            // Take no more than half of what the pool has free (other receivers share it): a
-            // call that cannot get buffers for what it reads would only drop it.
-            batch.limit(Math.max(1, free / (2 * perSlot)));
+            batch.limit(slots);
             int n = socket.tryReceive(batch);
+            tooBig(batch.truncated());
             if (n == 0) {
                 if (own == null) {
                     shared.release(batch); // a waiting receiver holds no batch
@@ -150,8 +149,8 @@ final class RouterActor implements Actor<Object> {
                         bytes += batch.length(i);
                     }
                     // Slots fill in order: datagrams beyond one per slot came out of GRO trains.
-                    int slots = batch.slot(n - 1) + 1;
-                    ReceiveBatchEvent.commit(socketId, n, bytes, n - slots);
+                    int used = batch.slot(n - 1) + 1;
+                    ReceiveBatchEvent.commit(socketId, n, bytes, n - used);
                 }
                 for (int i = 0; i < n; i++) {
                     classify(batch, i);
@@ -182,6 +181,7 @@ final class RouterActor implements Actor<Object> {
             int total = 0;
             int n;
             while (total < DRAIN_LIMIT && (n = socket.tryReceive(batch)) > 0) {
+                tooBig(batch.truncated());
                 for (int i = 0; i < n; i++) {
                     classify(batch, i);
                 }
@@ -196,6 +196,14 @@ final class RouterActor implements Actor<Object> {
             }
             socket.close();
             context.stop();
+        }
+    }
+
+    /** Datagrams longer than a receive slot (MSG_TRUNC): received, and dropped as too big. */
+    private void tooBig(int truncated) {
+        if (truncated > 0) {
+            counters.add(Counters.RX_PACKETS, truncated);
+            counters.drop(DropReason.DATAGRAM_TOO_BIG, truncated);
         }
     }
 
@@ -237,8 +245,12 @@ final class RouterActor implements Actor<Object> {
     }
 
     private void transport(RecvBatch batch, int i, MemorySegment seg, int off, int len) {
-        if (len < WireGuard.MESSAGE_TRANSPORT_MIN_SIZE || len > hub.slotBytes()) {
+        if (len < WireGuard.MESSAGE_TRANSPORT_MIN_SIZE) {
             counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        if (len > hub.buffers().maxDatagram()) {
+            counters.drop(DropReason.DATAGRAM_TOO_BIG);
             return;
         }
         PeerEngine engine = hub.device().peerByIndex(seg.get(LE_INT, off + 4));
@@ -247,14 +259,14 @@ final class RouterActor implements Actor<Object> {
             counters.drop(DropReason.UNKNOWN_INDEX);
             return;
         }
-        PacketBuffer b = hub.pool().acquire();
+        PacketBuffer b = hub.buffers().acquire(len);
         if (b == null) {
             counters.drop(DropReason.NO_BUFFER);
             return;
         }
         MemorySegment.copy(seg, off, b.slot(), 0, len);
         b.window(0, len);
-        batch.copySource(i, hub.source(b));
+        batch.copySource(i, b.source());
         inboundFor(peer, batch.count()).add(b);
     }
 

@@ -1,9 +1,11 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.io.SendBatch;
+import io.switchyard.io.SendRefusal;
 import io.switchyard.io.SockAddr;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.router.DropReason;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,31 +47,22 @@ final class Transmitter implements AutoCloseable {
     }
 
     /**
-     * Sends {@code buffers[0..n)} (their windows) to {@code destination}, in order. Returns how
-     * many left; the rest could not be sent because the socket failed or closed.
+     * Sends {@code buffers[from..to)} (their windows) to {@code destination} ({@code null} on a
+     * connected socket), in order, and says what became of each: {@code outcome[k]} is null for a
+     * datagram that left, else why it did not (the kernel refused it: {@link #reasonFor}; or the
+     * socket closed or failed first: SEND_FAILED). Returns how many left.
      */
-    int send(PacketBuffer[] buffers, int n, SockAddr destination) {
-        return send(buffers, 0, n, destination);
-    }
-
-    /**
-     * Sends {@code buffers[from..to)} to {@code destination} ({@code null} on a connected
-     * socket); returns how many of them left, counted from {@code from}.
-     */
-    int send(PacketBuffer[] buffers, int from, int to, SockAddr destination) {
+    int send(PacketBuffer[] buffers, int from, int to, SockAddr destination, DropReason[] outcome) {
         int sent = 0;
-        int n = to;
+        int i = from;
         lock.lock();
         try {
-            int i = from;
-            while (i < n) {
-                int end = gso ? Trains.end(buffers, i, n, Trains.MAX_SEGMENTS) : Math.min(n, i + Trains.MAX_SEGMENTS);
+            while (i < to) {
+                int end = gso ? Trains.end(buffers, i, to, Trains.MAX_SEGMENTS) : Math.min(to, i + Trains.MAX_SEGMENTS);
                 batch.clear();
-                long bytes = 0;
-                for (; i < end; i++) {
-                    PacketBuffer b = buffers[i];
+                for (int k = i; k < end; k++) {
+                    PacketBuffer b = buffers[k];
                     batch.add(b.slot(), b.offset(), b.length(), destination);
-                    bytes += b.length();
                 }
                 while (batch.remaining() > 0) {
                     int k = gso ? socket.trySendTrain(batch) : socket.trySend(batch);
@@ -77,17 +70,38 @@ final class Transmitter implements AutoCloseable {
                         socket.awaitWritable();
                     }
                 }
-                sent += batch.size();
-                counters.add(Counters.TX_PACKETS, batch.size());
+                long bytes = 0;
+                for (int k = i; k < end; k++) {
+                    SendRefusal r = batch.refused() == 0 ? null : batch.refusal(k - i);
+                    outcome[k] = r == null ? null : reasonFor(r);
+                    if (r == null) {
+                        sent++;
+                        bytes += buffers[k].length();
+                    }
+                }
+                counters.add(Counters.TX_PACKETS, (end - i) - batch.refused());
                 counters.add(Counters.TX_BYTES, bytes);
+                i = end;
             }
         } catch (TransportException e) {
-            // Closed or failed socket: what was not sent is counted by the caller.
+            // Closed or failed socket: this train and the rest did not leave.
+            for (int k = i; k < to; k++) {
+                outcome[k] = DropReason.SEND_FAILED;
+            }
         } finally {
             batch.clear();
             lock.unlock();
         }
         return sent;
+    }
+
+    /** The drop reason of a datagram the kernel refused. */
+    static DropReason reasonFor(SendRefusal refusal) {
+        return switch (refusal) {
+            case TOO_BIG -> DropReason.SEND_TOO_BIG;
+            case UNREACHABLE -> DropReason.SEND_UNREACHABLE;
+            case DENIED -> DropReason.SEND_DENIED;
+        };
     }
 
     /** Sends one small message (handshake, cookie reply) held in a byte array. */
@@ -123,6 +137,9 @@ final class Transmitter implements AutoCloseable {
                 if (socket.trySend(batch) == 0) {
                     socket.awaitWritable();
                 }
+            }
+            if (batch.refused() > 0) {
+                return false;
             }
             counters.inc(Counters.TX_PACKETS);
             counters.add(Counters.TX_BYTES, message.length);

@@ -145,6 +145,16 @@ public final class PeerEngine {
      * {@code plainLength == 0} is a keepalive.
      */
     public int seal(ByteBuffer packet, int offset, int plainLength, long now) {
+        return seal(packet, offset, plainLength, Integer.MAX_VALUE, now);
+    }
+
+    /**
+     * As {@link #seal(ByteBuffer, int, int, long)}, padding to a multiple of 16 but never beyond
+     * {@code max(plainLength, paddingLimit)} bytes of plaintext: WireGuard pads up to its MTU and
+     * not past it, so a packet already at the MTU (1,420 bytes, not a multiple of 16) grows by
+     * nothing. A hub that forwards what a peer padded passes {@code paddingLimit = plainLength}.
+     */
+    public int seal(ByteBuffer packet, int offset, int plainLength, int paddingLimit, long now) {
         Keypair kp = keypairs.current();
         if (kp == null || !kp.canSend(now)) {
             pendingActions |= timers.handshakeWanted(now);
@@ -154,7 +164,7 @@ public final class PeerEngine {
         if (plainLength < 0 || plainLength > room) {
             return NO_ROOM;
         }
-        int padded = Math.min((plainLength + WireGuard.PADDING_MULTIPLE - 1) & -WireGuard.PADDING_MULTIPLE, room);
+        int padded = Math.min(paddedLength(plainLength, paddingLimit), room);
         for (int i = offset + HEADER + plainLength, end = offset + HEADER + padded; i < end; i++) {
             packet.put(i, (byte) 0);
         }
@@ -173,6 +183,15 @@ public final class PeerEngine {
         }
         pendingActions |= timers.keepKeyFreshSending(now, now - kp.age(now), kp.isInitiator(), counter + 1);
         return HEADER + padded + TAG;
+    }
+
+    /**
+     * The plaintext length WireGuard sends for an IP packet of {@code length} bytes: rounded up to
+     * a multiple of 16, but not beyond {@code max(length, limit)} (the MTU).
+     */
+    public static int paddedLength(int length, int limit) {
+        int padded = (length + WireGuard.PADDING_MULTIPLE - 1) & -WireGuard.PADDING_MULTIPLE;
+        return Math.min(padded, Math.max(length, limit));
     }
 
     /**

@@ -185,7 +185,7 @@ class HubForwardingTest extends HubTestSupport {
         handshake(b);
         List<io.switchyard.zerocopy.PacketBuffer> held = new ArrayList<>();
         io.switchyard.zerocopy.PacketBuffer p;
-        while (hub.pool().approximateFree() > 10 && (p = hub.pool().acquire()) != null) {
+        while (hub.buffers().approximateFree() > 10 && (p = hub.buffers().small.acquire()) != null) {
             held.add(p);
         }
         for (int i = 0; i < 20; i++) {

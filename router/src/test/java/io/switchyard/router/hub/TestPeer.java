@@ -87,9 +87,14 @@ final class TestPeer implements AutoCloseable {
 
     /** Seals {@code ip} and returns the transport message without sending it. */
     byte[] seal(byte[] ip) throws IOException {
+        return seal(ip, Integer.MAX_VALUE);
+    }
+
+    /** Seals {@code ip}, padding up to {@code mtu} and no further (as a client with that MTU does). */
+    byte[] seal(byte[] ip, int mtu) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(ip.length + 64);
         b.put(16, ip);
-        int len = engine.seal(b, 0, ip.length, System.nanoTime());
+        int len = engine.seal(b, 0, ip.length, mtu, System.nanoTime());
         if (len < 0) {
             throw new IOException("seal failed: " + len);
         }
@@ -109,7 +114,7 @@ final class TestPeer implements AutoCloseable {
 
     /** Receives one datagram (5 s timeout: a hang guard) as a buffer from position 0. */
     ByteBuffer receiveRaw() throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(2048);
+        ByteBuffer in = ByteBuffer.allocate(65_536);
         channel.configureBlocking(true);
         long deadline = System.nanoTime() + 5_000_000_000L;
         channel.configureBlocking(false);
