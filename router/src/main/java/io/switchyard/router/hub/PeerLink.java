@@ -114,12 +114,12 @@ final class PeerLink {
             boolean zerocopy = tracker != null && gso && tracker.zerocopyAvailable() && !closed;
             int end = gso ? Trains.end(buffers, i, n, Trains.MAX_SEGMENTS) : Math.min(n, i + Trains.MAX_SEGMENTS);
             long bytes = bytes(lengths, i, end);
-            if (zerocopy && bytes >= zerocopyThreshold && tracker.zerocopyActive()
-                    && end - i > UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS) {
-                // A zerocopy skb holds 17 page frags: cut the train there, so that it can go
-                // zerocopy at all, but only for trains big enough to be sent that way; small
-                // packets keep their 64-segment trains.
-                int cut = Trains.end(buffers, i, n, UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS);
+            int cut = zerocopy && bytes >= zerocopyThreshold && tracker.zerocopyActive()
+                    ? Trains.zerocopyEnd(buffers, i, end, UdpZerocopyChannel.MAX_ZEROCOPY_BUFFERS) : end;
+            if (cut < end) {
+                // A zerocopy skb holds 17 page frags (17 small buffers, 5 jumbo ones): cut the
+                // train there, so that it can go zerocopy at all, but only for trains big enough
+                // to be sent that way; small packets keep their 64-segment trains.
                 long cutBytes = bytes(lengths, i, cut);
                 if (cutBytes >= zerocopyThreshold) {
                     end = cut;

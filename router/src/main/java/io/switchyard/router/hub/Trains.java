@@ -43,4 +43,26 @@ final class Trains {
         }
         return i;
     }
+
+    /**
+     * The end (exclusive) of the longest prefix of {@code buffers[from..end)} whose windows a
+     * zerocopy send can pin: the kernel takes each page a buffer's window touches as one skb frag
+     * and refuses (EMSGSIZE) a send of more than {@code maxFrags}. A 2 KiB buffer touches one
+     * page; a jumbo datagram in a 64 KiB buffer touches three. Always at least {@code from + 1}.
+     */
+    static int zerocopyEnd(PacketBuffer[] buffers, int from, int end, int maxFrags) {
+        int frags = 0;
+        int i = from;
+        while (i < end) {
+            PacketBuffer b = buffers[i];
+            long start = b.slot().address() + b.offset();
+            int pages = (int) (((start + Math.max(1, b.length()) - 1) >>> 12) - (start >>> 12) + 1);
+            if (frags + pages > maxFrags && i > from) {
+                break;
+            }
+            frags += pages;
+            i++;
+        }
+        return i;
+    }
 }
