@@ -48,7 +48,7 @@ final class GsoSwitch {
     }
 
     /** The action for a train of more than one datagram that failed with {@code errno}. */
-    TrainFailure onTrainFailure(int errno, Object socket, String transport) {
+    private TrainFailure onTrainFailure(int errno, Object socket, String transport) {
         if (errno == Errno.EAGAIN) {
             return TrainFailure.AGAIN;
         }
@@ -67,5 +67,53 @@ final class GsoSwitch {
             return TrainFailure.RESEND_SINGLY;
         }
         return Errno.isPerDatagram(errno) ? TrainFailure.REFUSE_ALL : TrainFailure.FATAL;
+    }
+
+    /** Sends what is left of a batch datagram by datagram (the transport's {@code trySend}). */
+    interface SendSingly {
+        int trySend(SendBatch batch) throws TransportException;
+    }
+
+    /**
+     * Handles a train of {@code n > 1} datagrams from {@code start} whose one send failed with
+     * {@code errno}: returns what the transport's {@code trySendTrain} returns (0 for EAGAIN,
+     * else datagrams consumed), resending singly or refusing the train, or throws.
+     */
+    int trainFailed(SendBatch batch, int start, int n, int errno, Object socket, String transport, String call,
+                    SendSingly singly) throws TransportException {
+        switch (onTrainFailure(errno, socket, transport)) {
+            case AGAIN -> {
+                return 0;
+            }
+            case DOWNGRADE, RESEND_SINGLY -> {
+                return singly.trySend(batch);
+            }
+            case REFUSE_ALL -> {
+                for (int i = start; i < start + n; i++) {
+                    batch.refuse(i, errno);
+                }
+                batch.sent = start + n;
+                counters.add(IoCounter.SEND_DROPPED, n);
+                return n;
+            }
+            default -> throw Errno.exception(call, errno);
+        }
+    }
+
+    /**
+     * Handles the one datagram from {@code start} whose send (a one-datagram zerocopy send, say)
+     * failed with {@code errno}: 0 for EAGAIN, 1 when refused (recorded and counted), else throws.
+     */
+    int singleFailed(SendBatch batch, int start, int errno, String call) throws TransportException {
+        if (errno == Errno.EAGAIN) {
+            return 0;
+        }
+        if (!Errno.isPerDatagram(errno)) {
+            throw Errno.exception(call, errno);
+        }
+        batch.refuse(start, errno);
+        batch.sent = start + 1;
+        counters.add(IoCounter.SEND_DROPPED, 1);
+        return 1;
     }
 }

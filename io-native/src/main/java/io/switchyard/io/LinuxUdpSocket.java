@@ -472,28 +472,7 @@ final class LinuxUdpSocket implements UdpSocket {
         if (r >= 0) {
             return n;
         }
-        return trainFailed(batch, start, n, (int) -r, "sendmsg(UDP_SEGMENT)");
-    }
-
-    /** A train's one sendmsg failed with {@code e}: resend it singly, refuse it, or throw (see {@link GsoSwitch}). */
-    private int trainFailed(SendBatch batch, int start, int n, int e, String call) throws TransportException {
-        switch (gso.onTrainFailure(e, local, transportName())) {
-            case AGAIN -> {
-                return 0;
-            }
-            case DOWNGRADE, RESEND_SINGLY -> {
-                return trySend(batch);
-            }
-            case REFUSE_ALL -> {
-                for (int i = start; i < start + n; i++) {
-                    batch.refuse(i, e);
-                }
-                batch.sent = start + n;
-                counters.add(IoCounter.SEND_DROPPED, n);
-                return n;
-            }
-            default -> throw Errno.exception(call, e);
-        }
+        return gso.trainFailed(batch, start, n, (int) -r, local, transportName(), "sendmsg(UDP_SEGMENT)", this::trySend);
     }
 
     /**
@@ -573,18 +552,9 @@ final class LinuxUdpSocket implements UdpSocket {
             return ZEROCOPY_NOBUFS;
         }
         if (n == 1) {
-            if (e == Errno.EAGAIN) {
-                return 0;
-            }
-            if (!Errno.isPerDatagram(e)) {
-                throw Errno.exception("sendmsg(MSG_ZEROCOPY)", e);
-            }
-            batch.refuse(start, e);
-            batch.sent = start + 1;
-            counters.add(IoCounter.SEND_DROPPED, 1);
-            return 1;
+            return gso.singleFailed(batch, start, e, "sendmsg(MSG_ZEROCOPY)");
         }
-        return trainFailed(batch, start, n, e, "sendmsg(MSG_ZEROCOPY)");
+        return gso.trainFailed(batch, start, n, e, local, transportName(), "sendmsg(MSG_ZEROCOPY)", this::trySend);
     }
 
     @Override

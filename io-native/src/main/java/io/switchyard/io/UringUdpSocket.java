@@ -859,28 +859,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (r >= 0) {
             return n;
         }
-        return trainFailed(batch, start, n, (int) -r, "io_uring sendmsg(UDP_SEGMENT)");
-    }
-
-    /** A train's one SENDMSG failed with {@code e}: resend it singly, refuse it, or throw (see {@link GsoSwitch}). */
-    private int trainFailed(SendBatch batch, int start, int n, int e, String call) throws TransportException {
-        switch (gso.onTrainFailure(e, local, transportName())) {
-            case AGAIN -> {
-                return 0;
-            }
-            case DOWNGRADE, RESEND_SINGLY -> {
-                return trySend(batch);
-            }
-            case REFUSE_ALL -> {
-                for (int i = start; i < start + n; i++) {
-                    batch.refuse(i, e);
-                }
-                batch.sent = start + n;
-                counters.add(IoCounter.SEND_DROPPED, n);
-                return n;
-            }
-            default -> throw Errno.exception(call, e);
-        }
+        return gso.trainFailed(batch, start, n, (int) -r, local, transportName(), "io_uring sendmsg(UDP_SEGMENT)", this::trySend);
     }
 
     /** Fills {@code msg} for datagrams [start, start+n) as one sendmsg (a GSO train when n > 1). */
@@ -973,19 +952,8 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 counters.add(IoCounter.RECEIVE_ERRORS, 1);
                 continue;
             }
-            if (n > 1) {
-                return trainFailed(batch, start, n, e, "io_uring sendmsg_zc");
-            }
-            if (e == Errno.EAGAIN) {
-                return 0;
-            }
-            if (!Errno.isPerDatagram(e)) {
-                throw Errno.exception("io_uring sendmsg_zc", e);
-            }
-            batch.refuse(start, e);
-            batch.sent = start + 1;
-            counters.add(IoCounter.SEND_DROPPED, 1);
-            return 1;
+            return n > 1 ? gso.trainFailed(batch, start, n, e, local, transportName(), "io_uring sendmsg_zc", this::trySend)
+                    : gso.singleFailed(batch, start, e, "io_uring sendmsg_zc");
         }
     }
 

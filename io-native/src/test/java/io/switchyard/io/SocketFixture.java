@@ -85,6 +85,16 @@ abstract class SocketFixture {
         return p;
     }
 
+    /** The next datagram on a JDK channel (blocking), as bytes. */
+    static byte[] receiveOne(java.nio.channels.DatagramChannel rx) throws java.io.IOException {
+        ByteBuffer buf = ByteBuffer.allocate(65_536);
+        rx.receive(buf);
+        buf.flip();
+        byte[] got = new byte[buf.remaining()];
+        buf.get(got);
+        return got;
+    }
+
     static byte[] bytes(RecvBatch b, int i) {
         return b.buffer(i).asSlice(b.offset(i), b.length(i)).toArray(ValueLayout.JAVA_BYTE);
     }
