@@ -4,6 +4,7 @@
  * <p>Helpers adding a package add one {@code exports} line, kept in alphabetical order.
  */
 module io.switchyard.router {
+    requires transitive io.switchyard.counters;
     requires transitive io.switchyard.actors;
     requires io.switchyard.io;
     requires io.switchyard.zerocopy;

@@ -1,5 +1,6 @@
 package io.switchyard.actors;
 
+import io.switchyard.counters.CounterSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -44,7 +45,8 @@ public final class ActorSystem implements AutoCloseable {
     private final NanoClock clock;
     private final TimerWheel wheel;
     private final ThreadFactory virtualThreads;
-    private final LongAdder[] counters = new LongAdder[ActorCounter.values().length];
+    private final CounterSet<ActorCounter> counters =
+            CounterSet.striped(ActorCounter.class);
     private final LongAdder runningThreads = new LongAdder();
     private final Set<ActorCell<?>> live = ConcurrentHashMap.newKeySet();
     private final Set<Thread> dedicatedThreads = ConcurrentHashMap.newKeySet();
@@ -59,9 +61,6 @@ public final class ActorSystem implements AutoCloseable {
     private ActorSystem(Builder b) {
         this.name = b.name;
         this.clock = b.clock;
-        for (int i = 0; i < counters.length; i++) {
-            counters[i] = new LongAdder();
-        }
         this.virtualThreads = Thread.ofVirtual().name(name + "-actor").factory();
         this.wheel = new TimerWheel(this, clock, b.tick, name + "-timer");
     }
@@ -143,7 +142,12 @@ public final class ActorSystem implements AutoCloseable {
 
     /** Current value of a counter. */
     public long counter(ActorCounter c) {
-        return counters[c.ordinal()].sum();
+        return counters.get(c);
+    }
+
+    /** The counters as a set (descriptors with their values), for exporters. */
+    public CounterSet<ActorCounter> counterSet() {
+        return counters;
     }
 
     /** All counters, in id order. */
@@ -166,11 +170,11 @@ public final class ActorSystem implements AutoCloseable {
     }
 
     void count(ActorCounter c) {
-        counters[c.ordinal()].increment();
+        counters.increment(c);
     }
 
     void count(ActorCounter c, long n) {
-        counters[c.ordinal()].add(n);
+        counters.add(c, n);
     }
 
     void startActivation(ActorCell<?> cell) {

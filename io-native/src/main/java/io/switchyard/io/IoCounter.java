@@ -1,10 +1,13 @@
 package io.switchyard.io;
 
+import io.switchyard.counters.CounterDescriptor;
+import java.util.Locale;
+
 /**
  * Per-socket counters, with stable ids (for metrics export) and labels. Every datagram a socket
  * does not deliver or send is counted under one of these, never only logged.
  */
-public enum IoCounter {
+public enum IoCounter implements CounterDescriptor {
     RECEIVE_CALLS(0, "receive calls that returned at least one datagram"),
     DATAGRAMS_RECEIVED(1, "datagrams received (after GRO split)"),
     GRO_COALESCED(2, "receive buffers that held a GRO-coalesced train"),
@@ -35,11 +38,22 @@ public enum IoCounter {
     }
 
     /** Stable numeric id; never reused. */
+    @Override
     public int id() {
         return id;
     }
 
     public String label() {
+        return label;
+    }
+
+    @Override
+    public String metricName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String description() {
         return label;
     }
 }

@@ -1,12 +1,15 @@
 package io.switchyard.router;
 
+import io.switchyard.counters.CounterDescriptor;
+import java.util.Locale;
+
 /**
  * Every reason a received datagram does not leave the hub, with a stable id (for metrics) and a
  * label. Each drop is counted under exactly one reason, globally and, where the sending or the
  * destination peer is known, for that peer, so that received = forwarded + consumed + dropped.
  * docs/router.md tells where in the data path each one is decided.
  */
-public enum DropReason {
+public enum DropReason implements CounterDescriptor {
     // --- classification (router actor) -------------------------------------------------------
     /** Too short, unknown message type, or a handshake message of the wrong size. */
     MALFORMED(0, "datagram is not a WireGuard message (type or size)"),
@@ -84,11 +87,23 @@ public enum DropReason {
     }
 
     /** Stable numeric id; never reused. */
+    @Override
     public int id() {
         return id;
     }
 
     public String label() {
+        return label;
+    }
+
+    /** The reason as {@code show} and the metrics' {@code reason} label write it: {@code no_route}. */
+    @Override
+    public String metricName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String description() {
         return label;
     }
 }

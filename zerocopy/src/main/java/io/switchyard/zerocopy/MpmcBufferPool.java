@@ -1,5 +1,6 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.counters.CounterSet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class MpmcBufferPool implements AutoCloseable {
     private final String name;
     private final int slotBytes;
     private final boolean debug;
-    private final ZerocopyCounters counters;
+    private final CounterSet<ZerocopyCounter> counters;
     private final Arena arena;
     private final PacketBuffer[] buffers;
     private final MpmcIndexRing free;
@@ -59,7 +60,7 @@ public final class MpmcBufferPool implements AutoCloseable {
      * @param debug     record acquire/release sites (tests)
      * @param counters  where exhaustion and release errors are counted
      */
-    public MpmcBufferPool(String name, int slotBytes, int slotCount, boolean debug, ZerocopyCounters counters) {
+    public MpmcBufferPool(String name, int slotBytes, int slotCount, boolean debug, CounterSet<ZerocopyCounter> counters) {
         if (slotBytes <= 0 || slotBytes % 64 != 0 || slotBytes > CHUNK_BYTES) {
             throw new IllegalArgumentException("slot size must be a positive multiple of 64 up to "
                     + CHUNK_BYTES + ": " + slotBytes);
@@ -91,12 +92,12 @@ public final class MpmcBufferPool implements AutoCloseable {
     }
 
     /** An MTU-class pool. */
-    public static MpmcBufferPool mtu(int slotCount, boolean debug, ZerocopyCounters counters) {
+    public static MpmcBufferPool mtu(int slotCount, boolean debug, CounterSet<ZerocopyCounter> counters) {
         return new MpmcBufferPool("mtu", MTU_SLOT_BYTES, slotCount, debug, counters);
     }
 
     /** A 64 KiB-class pool for GRO reads and GSO trains. */
-    public static MpmcBufferPool large(int slotCount, boolean debug, ZerocopyCounters counters) {
+    public static MpmcBufferPool large(int slotCount, boolean debug, CounterSet<ZerocopyCounter> counters) {
         return new MpmcBufferPool("large", LARGE_SLOT_BYTES, slotCount, debug, counters);
     }
 
@@ -184,7 +185,7 @@ public final class MpmcBufferPool implements AutoCloseable {
     }
 
     /** The counters this pool updates. */
-    public ZerocopyCounters counters() {
+    public CounterSet<ZerocopyCounter> counters() {
         return counters;
     }
 

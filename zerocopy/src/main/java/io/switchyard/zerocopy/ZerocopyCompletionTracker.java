@@ -1,5 +1,6 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.io.SendRefusal;
 import java.util.function.LongSupplier;
 
@@ -51,7 +52,7 @@ import java.util.function.LongSupplier;
 public final class ZerocopyCompletionTracker {
     private final ZerocopyChannel channel;
     private final ZerocopyConfig config;
-    private final ZerocopyCounters counters;
+    private final CounterSet<ZerocopyCounter> counters;
     private final LongSupplier nanoClock;
     private final int mask;
     private final boolean available;
@@ -82,13 +83,13 @@ public final class ZerocopyCompletionTracker {
      *
      * @param nanoClock monotonic nanoseconds ({@code System::nanoTime} in production)
      */
-    public ZerocopyCompletionTracker(ZerocopyChannel channel, ZerocopyConfig config, ZerocopyCounters counters,
+    public ZerocopyCompletionTracker(ZerocopyChannel channel, ZerocopyConfig config, CounterSet<ZerocopyCounter> counters,
                                      LongSupplier nanoClock) {
         this(channel, config, counters, nanoClock, 0);
     }
 
     /** As the public constructor, with the kernel's counter at {@code firstSendId} (tests of wraparound). */
-    ZerocopyCompletionTracker(ZerocopyChannel channel, ZerocopyConfig config, ZerocopyCounters counters,
+    ZerocopyCompletionTracker(ZerocopyChannel channel, ZerocopyConfig config, CounterSet<ZerocopyCounter> counters,
                               LongSupplier nanoClock, int firstSendId) {
         this.channel = channel;
         this.config = config;

@@ -1,10 +1,13 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.counters.CounterDescriptor;
+import java.util.Locale;
+
 /**
  * Everything the buffer pools and completion trackers count. Ids are stable (they appear in
  * metrics output); never renumber, only append.
  */
-public enum ZerocopyCounter {
+public enum ZerocopyCounter implements CounterDescriptor {
     /** Acquire found the pool empty; the caller dropped instead of allocating. */
     POOL_EXHAUSTED(1, "pool exhausted: packet dropped"),
     /** A slot was released while not held. The pool state is unchanged. */
@@ -60,12 +63,23 @@ public enum ZerocopyCounter {
     }
 
     /** Stable numeric id. */
+    @Override
     public int id() {
         return id;
     }
 
     /** Human-readable label. */
     public String label() {
+        return label;
+    }
+
+    @Override
+    public String metricName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String description() {
         return label;
     }
 }

@@ -24,7 +24,7 @@
  *
  * var channel = UdpZerocopyChannel.open(UdpOptions.create().connect(peerEndpoint), 64);
  * var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(),
- *         new ZerocopyCounters(), System::nanoTime);
+ *         CounterSet.striped(ZerocopyCounter.class), System::nanoTime);
  * ActorRef<PeerMsg> peer = system.spawn(Props.<PeerMsg>of(ctx -> msg -> {
  *     switch (msg) {
  *         // A PacketBatch of pooled buffers, all the first one's length except the last (a GSO

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.counters.CounterSet;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class MpmcBufferPoolTest {
     @RegisterExtension
     final PoolLeakCheck leakCheck = new PoolLeakCheck();
 
-    private final ZerocopyCounters counters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> counters = CounterSet.striped(ZerocopyCounter.class);
 
     @Test
     void approximateFreeFollowsAcquireAndReleaseExactlyWhenQuiet() {
@@ -134,7 +135,7 @@ class MpmcBufferPoolTest {
 
     @Test
     void doubleReleaseInDebugPoolThrowsWithTheFirstReleaseAndLeavesPoolIntact() {
-        var own = new ZerocopyCounters();
+        var own = CounterSet.striped(ZerocopyCounter.class);
         try (MpmcBufferPool pool = MpmcBufferPool.mtu(2, true, own)) {
             PacketBuffer b = pool.acquire();
             assertTrue(b.release());
@@ -154,7 +155,7 @@ class MpmcBufferPoolTest {
 
     @Test
     void doubleReleaseInProductionPoolIsCountedNotThrown() {
-        var own = new ZerocopyCounters();
+        var own = CounterSet.striped(ZerocopyCounter.class);
         try (MpmcBufferPool pool = MpmcBufferPool.mtu(2, false, own)) {
             PacketBuffer b = pool.acquire();
             assertTrue(b.release());
@@ -176,7 +177,7 @@ class MpmcBufferPoolTest {
 
     @Test
     void leakCheckNamesTheAcquirer() {
-        var own = new ZerocopyCounters();
+        var own = CounterSet.striped(ZerocopyCounter.class);
         try (MpmcBufferPool pool = MpmcBufferPool.mtu(4, true, own)) {
             PacketBuffer leaked = pool.acquire();
             var leaks = pool.leaks();
@@ -334,7 +335,7 @@ class MpmcBufferPoolTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void concurrentDoubleReleasesNeverCorruptTheFreeList() throws Exception {
-        var own = new ZerocopyCounters();
+        var own = CounterSet.striped(ZerocopyCounter.class);
         try (MpmcBufferPool pool = MpmcBufferPool.mtu(16, false, own)) {
             var successes = new AtomicLong();
             var rounds = 20_000;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.switchyard.actors.ActorRef;
 import io.switchyard.actors.ActorSystem;
 import io.switchyard.actors.Props;
+import io.switchyard.counters.CounterSet;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpOptions;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ class PeerActorWiringExampleTest {
     @Test
     void thePackageDocumentationWiringWorks() throws Throwable {
         assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"));
-        var counters = new ZerocopyCounters();
+        var counters = CounterSet.striped(ZerocopyCounter.class);
         MpmcBufferPool pool = leakCheck.mtu(64, counters);
         try (DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET);
              ActorSystem system = ActorSystem.create("wiring")) {
@@ -52,7 +53,7 @@ class PeerActorWiringExampleTest {
             // ---- example: wiring (package-info.java)
             var channel = UdpZerocopyChannel.open(UdpOptions.create().connect(peerEndpoint), 64);
             var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(),
-                    new ZerocopyCounters(), System::nanoTime);
+                    CounterSet.striped(ZerocopyCounter.class), System::nanoTime);
             ActorRef<PeerMsg> peer = system.spawn(Props.<PeerMsg>of(ctx -> msg -> {
                 switch (msg) {
                     case Send s -> tracker.send(s.batch());

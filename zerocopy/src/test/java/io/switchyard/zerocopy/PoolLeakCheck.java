@@ -1,5 +1,6 @@
 package io.switchyard.zerocopy;
 
+import io.switchyard.counters.CounterSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -22,11 +23,11 @@ final class PoolLeakCheck implements AfterEachCallback {
         return pool;
     }
 
-    MpmcBufferPool mtu(int slots, ZerocopyCounters counters) {
+    MpmcBufferPool mtu(int slots, CounterSet<ZerocopyCounter> counters) {
         return track(MpmcBufferPool.mtu(slots, true, counters));
     }
 
-    MpmcBufferPool large(int slots, ZerocopyCounters counters) {
+    MpmcBufferPool large(int slots, CounterSet<ZerocopyCounter> counters) {
         return track(MpmcBufferPool.large(slots, true, counters));
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchyard.counters.CounterSet;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,7 +28,7 @@ class RealKernelZerocopyTest {
     @RegisterExtension
     final PoolLeakCheck leakCheck = new PoolLeakCheck();
 
-    private final ZerocopyCounters counters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> counters = CounterSet.striped(ZerocopyCounter.class);
     private long now = 0;
 
     private static boolean linux() {
@@ -140,7 +141,7 @@ class RealKernelZerocopyTest {
                     .connect((InetSocketAddress) receiver.getLocalAddress()), 1)) {
                 var tracker = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults(), counters, () -> now);
                 var copying = new ZerocopyCompletionTracker(channel, ZerocopyConfig.defaults()
-                        .withSizeThreshold(Integer.MAX_VALUE), new ZerocopyCounters(), () -> now);
+                        .withSizeThreshold(Integer.MAX_VALUE), CounterSet.striped(ZerocopyCounter.class), () -> now);
                 var batch = new PacketBatch(1);
                 int segments = 46;
                 int last = 1000;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.io.IoCounter;
 import io.switchyard.io.UdpOptions;
 import java.lang.foreign.ValueLayout;
@@ -40,7 +41,7 @@ class RealZerocopyCompletionTest {
     @RegisterExtension
     final PoolLeakCheck leakCheck = new PoolLeakCheck();
 
-    private final ZerocopyCounters counters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> counters = CounterSet.striped(ZerocopyCounter.class);
     private PrivateNetns ns;
 
     @BeforeEach
@@ -162,7 +163,7 @@ class RealZerocopyCompletionTest {
         MpmcBufferPool pool = leakCheck.mtu(64, counters);
         ns.inside(() -> {
             for (boolean askZerocopy : new boolean[] {false, true}) {
-                var own = new ZerocopyCounters();
+                var own = CounterSet.striped(ZerocopyCounter.class);
                 var config = askZerocopy ? ZerocopyConfig.defaults()
                         : ZerocopyConfig.defaults().withSizeThreshold(Integer.MAX_VALUE);
                 try (var channel = UdpZerocopyChannel.open(UdpOptions.create().gso(false).sendBuffer(4096)

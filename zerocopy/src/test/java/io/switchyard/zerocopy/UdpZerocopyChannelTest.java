@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.UdpOptions;
 import java.net.InetAddress;
@@ -28,7 +29,7 @@ class UdpZerocopyChannelTest {
     @RegisterExtension
     final PoolLeakCheck leakCheck = new PoolLeakCheck();
 
-    private final ZerocopyCounters counters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> counters = CounterSet.striped(ZerocopyCounter.class);
 
     private static boolean linux() {
         return System.getProperty("os.name").toLowerCase().contains("linux");

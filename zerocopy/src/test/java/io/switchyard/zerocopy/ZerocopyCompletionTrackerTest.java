@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.counters.CounterSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class ZerocopyCompletionTrackerTest {
     @RegisterExtension
     final PoolLeakCheck leakCheck = new PoolLeakCheck();
 
-    private final ZerocopyCounters counters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> counters = CounterSet.striped(ZerocopyCounter.class);
     private MpmcBufferPool pool;
     private long now = 1_000_000_000L;
 

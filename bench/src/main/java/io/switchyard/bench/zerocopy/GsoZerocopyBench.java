@@ -3,6 +3,7 @@ package io.switchyard.bench.zerocopy;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBatch;
@@ -12,7 +13,6 @@ import io.switchyard.zerocopy.UdpZerocopyChannel;
 import io.switchyard.zerocopy.ZerocopyCompletionTracker;
 import io.switchyard.zerocopy.ZerocopyConfig;
 import io.switchyard.zerocopy.ZerocopyCounter;
-import io.switchyard.zerocopy.ZerocopyCounters;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -104,7 +104,7 @@ public final class GsoZerocopyBench {
             shapes.add(Shape.valueOf(s.strip().toUpperCase(Locale.ROOT)));
         }
         List<Result> results = new ArrayList<>();
-        var poolCounters = new ZerocopyCounters();
+        var poolCounters = CounterSet.striped(ZerocopyCounter.class);
         try (var mtu = MpmcBufferPool.mtu(Shape.POOLED17.segments * 512, false, poolCounters);
              var large = MpmcBufferPool.large(512, false, poolCounters);
              var sink = java.nio.channels.DatagramChannel.open()) {
@@ -194,7 +194,7 @@ public final class GsoZerocopyBench {
 
     private static Result runCase(String target, InetSocketAddress peer, Shape shape, MpmcBufferPool pool,
                                   boolean zerocopy, int round, double seconds) throws Exception {
-        var counters = new ZerocopyCounters();
+        var counters = CounterSet.striped(ZerocopyCounter.class);
         var config = ZerocopyConfig.defaults().withMaxOutstandingSends(256)
                 .withBackoff(64, 1.0, Duration.ofSeconds(1), Duration.ofSeconds(60));
         if (!zerocopy) {

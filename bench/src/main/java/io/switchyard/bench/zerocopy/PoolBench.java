@@ -1,8 +1,9 @@
 package io.switchyard.bench.zerocopy;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBuffer;
-import io.switchyard.zerocopy.ZerocopyCounters;
+import io.switchyard.zerocopy.ZerocopyCounter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -57,7 +58,7 @@ public class PoolBench {
 
         @Setup(Level.Trial)
         public void setUp() {
-            pool = MpmcBufferPool.mtu(SLOTS, false, new ZerocopyCounters());
+            pool = MpmcBufferPool.mtu(SLOTS, false, CounterSet.striped(ZerocopyCounter.class));
             clqArena = Arena.ofShared();
             clq = new ConcurrentLinkedQueue<>();
             for (int i = 0; i < SLOTS; i++) {

@@ -2,6 +2,7 @@ package io.switchyard.router.control;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.Endpoint;
+import io.switchyard.counters.Metric;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import jdk.jfr.FlightRecorder;
 
 /**
@@ -114,7 +114,7 @@ public final class HubControl implements ControlTarget, AutoCloseable {
 
     /**
      * The hub's stats as the control plane reports them: drop reasons by their lower-case enum
-     * name ({@code no_route}), in the enum's order; named counters sorted by name.
+     * name ({@code no_route}), in the enum's order; metrics sorted by name.
      */
     public static ControlSnapshot snapshot(HubStats s, int listenPort) {
         List<PeerSnapshot> peers = new ArrayList<>(s.peers().size());
@@ -123,7 +123,8 @@ public final class HubControl implements ControlTarget, AutoCloseable {
                     p.txPackets(), p.txBytes(), p.allowedIps(), p.persistentKeepaliveSeconds(), drops(p.drops())));
         }
         return new ControlSnapshot(listenPort, s.rxPackets(), s.rxBytes(), s.txPackets(), s.txBytes(),
-                s.handshakesCompleted(), s.cookieRepliesSent(), drops(s.drops()), new TreeMap<>(s.counters()), peers);
+                s.handshakesCompleted(), s.cookieRepliesSent(), drops(s.drops()),
+                s.metrics().stream().sorted(java.util.Comparator.comparing(Metric::name)).toList(), peers);
     }
 
     /** The label of a drop reason in metrics, status and {@code switchyard show}. */

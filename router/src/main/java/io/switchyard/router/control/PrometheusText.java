@@ -1,10 +1,10 @@
 package io.switchyard.router.control;
 
+import io.switchyard.counters.CounterDescriptor;
+import io.switchyard.counters.Metric;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.HashSet;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,48 +13,43 @@ import java.util.Set;
  * never interleaved; label values escape {@code \}, {@code "} and newline; HELP text escapes
  * {@code \} and newline.
  *
- * <p>Families: {@code switchyard_rx_packets_total}, {@code _rx_bytes_total},
- * {@code _tx_packets_total}, {@code _tx_bytes_total}, {@code _handshakes_completed_total},
- * {@code _cookie_replies_sent_total}, {@code _drops_total{reason}}, {@code _peers}; per peer
- * (label {@code peer}, the base64 public key) {@code switchyard_peer_rx_packets_total},
+ * <p>Every metric of the snapshot ({@link ControlSnapshot#metrics()}: the hub's counters and
+ * gauges, each described by its enum with a name, a kind and a help line) becomes
+ * {@code switchyard_NAME}, every character outside {@code [a-zA-Z0-9_]} turned into {@code _},
+ * typed as its descriptor says, counters with the {@code _total} suffix: {@code rx_packets} is
+ * {@code switchyard_rx_packets_total}, the gauge {@code pool.in_use} is
+ * {@code switchyard_pool_in_use}. Then {@code switchyard_drops_total{reason}} and, per peer
+ * (label {@code peer}, the base64 public key), {@code switchyard_peer_rx_packets_total},
  * {@code _rx_bytes_total}, {@code _tx_packets_total}, {@code _tx_bytes_total},
  * {@code _last_handshake_seconds} (Unix time, 0 for never) and {@code _drops_total{peer,reason}}
- * (only reasons with a non-zero count, to keep a large hub's scrape small).
- *
- * <p>Named counters ({@link ControlSnapshot#counters()}) become {@code switchyard_NAME} with every
- * character outside {@code [a-zA-Z0-9_]} turned into {@code _}. Naming rule: a name starting with
- * {@code gauge.}, or whose last dotted part is (or ends in {@code _} and) one of {@code depth},
- * {@code in_use}, {@code used}, {@code free}, {@code capacity}, {@code size}, {@code inflight},
- * {@code pending}, {@code max} (so {@code pool.in_use}, {@code handshake.queue_depth}) is a gauge;
- * every other name is a monotonic counter and gets the {@code _total} suffix. A name that
- * collides, ignoring {@code _total}, with an earlier one or with a family above (the hub's
- * {@code peers} with {@code switchyard_peers}) is left out and counted in
- * {@code switchyard_metrics_names_dropped}.
+ * (only reasons with a non-zero count, to keep a large hub's scrape small). A metric whose name
+ * collides, ignoring {@code _total}, with an earlier one or with those families is left out and
+ * counted in {@code switchyard_metrics_names_dropped}.
  */
 public final class PrometheusText {
     /** The Content-Type of this format. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private static final Set<String> GAUGE_SUFFIXES =
-            Set.of("depth", "in_use", "used", "free", "capacity", "size", "inflight", "pending", "max");
-
     private PrometheusText() {}
 
     /** Writes the whole exposition of {@code s}. */
     public static void write(ControlSnapshot s, Writer out) throws IOException {
-        counter(out, "switchyard_rx_packets_total", "Datagrams received on the listen sockets.", s.rxPackets());
-        counter(out, "switchyard_rx_bytes_total", "Bytes received on the listen sockets (UDP payload).", s.rxBytes());
-        counter(out, "switchyard_tx_packets_total", "Datagrams sent.", s.txPackets());
-        counter(out, "switchyard_tx_bytes_total", "Bytes sent (UDP payload).", s.txBytes());
-        counter(out, "switchyard_handshakes_completed_total", "WireGuard handshakes completed.", s.handshakesCompleted());
-        counter(out, "switchyard_cookie_replies_sent_total", "Cookie replies sent to initiators while under load.",
-                s.cookieRepliesSent());
+        Set<String> seen = new HashSet<>(RESERVED);
+        long dropped = 0;
+        for (Metric m : s.metrics()) {
+            boolean gauge = m.kind() == CounterDescriptor.Kind.GAUGE;
+            String name = metricName(m.name(), gauge);
+            if (!seen.add(stem(name))) {
+                dropped++;
+                continue;
+            }
+            header(out, name, m.description().isEmpty() ? m.name() : m.description(), gauge ? "gauge" : "counter");
+            out.write(name + " " + m.value() + "\n");
+        }
         header(out, "switchyard_drops_total", "Packets dropped, by reason.", "counter");
         for (var e : s.drops().entrySet()) {
             sample(out, "switchyard_drops_total", "reason", e.getKey(), null, null, e.getValue());
         }
-        header(out, "switchyard_peers", "Configured peers.", "gauge");
-        out.write("switchyard_peers " + s.peers().size() + "\n");
 
         perPeer(out, s, "switchyard_peer_rx_packets_total", "Datagrams received from the peer.", "counter", PeerSnapshot::rxPackets);
         perPeer(out, s, "switchyard_peer_rx_bytes_total", "Bytes received from the peer.", "counter", PeerSnapshot::rxBytes);
@@ -73,58 +68,23 @@ public final class PrometheusText {
                 }
             }
         }
-
-        Set<String> seen = new HashSet<>();
-        long dropped = 0;
-        for (var e : s.counters().entrySet()) {
-            boolean gauge = isGauge(e.getKey());
-            String name = metricName(e.getKey(), gauge);
-            if (!seen.add(stem(name)) || RESERVED.contains(stem(name))) {
-                dropped++;
-                continue;
-            }
-            header(out, name, "Data-path " + (gauge ? "gauge" : "counter") + " " + e.getKey() + ".", gauge ? "gauge" : "counter");
-            out.write(name + " " + e.getValue() + "\n");
-        }
-        header(out, "switchyard_metrics_names_dropped", "Named counters left out because their metric name collided.", "gauge");
+        header(out, "switchyard_metrics_names_dropped", "Metrics left out because their name collided.", "gauge");
         out.write("switchyard_metrics_names_dropped " + dropped + "\n");
     }
 
-    /**
-     * The families written above, by {@link #stem}, which a named counter may not reuse: the
-     * hub's {@code peers} counter would otherwise become a second, counter-typed
-     * {@code switchyard_peers}.
-     */
-    private static final Set<String> RESERVED = Set.of("switchyard_rx_packets", "switchyard_rx_bytes",
-            "switchyard_tx_packets", "switchyard_tx_bytes", "switchyard_handshakes_completed",
-            "switchyard_cookie_replies_sent", "switchyard_drops", "switchyard_peers",
-            "switchyard_peer_rx_packets", "switchyard_peer_rx_bytes", "switchyard_peer_tx_packets",
-            "switchyard_peer_tx_bytes", "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops",
-            "switchyard_metrics_names_dropped");
+    /** The families written besides the metrics, which a metric may not reuse. */
+    private static final Set<String> RESERVED = Set.of("switchyard_drops", "switchyard_peer_rx_packets",
+            "switchyard_peer_rx_bytes", "switchyard_peer_tx_packets", "switchyard_peer_tx_bytes",
+            "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops", "switchyard_metrics_names_dropped");
 
     /** A metric name without its {@code _total}: two names with one stem would confuse a reader. */
     private static String stem(String name) {
         return name.endsWith("_total") ? name.substring(0, name.length() - 6) : name;
     }
 
-    /** True if the named counter is a gauge by the naming rule in the class doc. */
-    static boolean isGauge(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.startsWith("gauge.")) {
-            return true;
-        }
-        String last = n.substring(n.lastIndexOf('.') + 1);
-        for (String suffix : GAUGE_SUFFIXES) {
-            if (last.equals(suffix) || last.endsWith("_" + suffix)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** {@code switchyard_} + the sanitized name, {@code _total} added for counters. */
     static String metricName(String name, boolean gauge) {
-        String n = name.startsWith("gauge.") ? name.substring(6) : name;
+        String n = name;
         StringBuilder sb = new StringBuilder("switchyard_");
         for (int i = 0; i < n.length(); i++) {
             char c = n.charAt(i);

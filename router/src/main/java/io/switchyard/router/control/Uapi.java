@@ -6,6 +6,8 @@ import io.switchyard.config.InterfaceConfig;
 import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
+import io.switchyard.counters.CounterDescriptor;
+import io.switchyard.counters.Metric;
 import io.switchyard.router.crypto.Keys;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -77,7 +79,10 @@ public final class Uapi {
             line(out, "handshakes_completed", snapshot.handshakesCompleted());
             line(out, "cookie_replies_sent", snapshot.cookieRepliesSent());
             named(out, "drop.", snapshot.drops());
-            named(out, "counter.", snapshot.counters());
+            for (Metric m : snapshot.metrics()) {
+                // The kind travels in the key, so a client knows a gauge from a counter as the hub does.
+                line(out, (m.kind() == CounterDescriptor.Kind.GAUGE ? "gauge." : "counter.") + safeKey(m.name()), m.value());
+            }
         }
         Map<Key32, PeerSnapshot> live = new HashMap<>(snapshot.peers().size() * 2);
         for (PeerSnapshot p : snapshot.peers()) {

@@ -2,6 +2,8 @@ package io.switchyard.router.control;
 
 import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
+import io.switchyard.counters.CounterDescriptor;
+import io.switchyard.counters.Metric;
 import io.switchyard.router.crypto.Keys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -148,7 +150,7 @@ public final class UapiClient {
         int port = 0;
         long[] dev = new long[6];
         Map<String, Long> drops = new LinkedHashMap<>();
-        Map<String, Long> counters = new LinkedHashMap<>();
+        List<Metric> metrics = new ArrayList<>();
         List<PeerSnapshot> peers = new ArrayList<>();
         PeerBuilder peer = null;
         try {
@@ -177,7 +179,9 @@ public final class UapiClient {
                             if (k.startsWith("drop.")) {
                                 drops.put(k.substring(5), Long.parseLong(v));
                             } else if (k.startsWith("counter.")) {
-                                counters.put(k.substring(8), Long.parseLong(v));
+                                metrics.add(new Metric(k.substring(8), CounterDescriptor.Kind.COUNTER, "", Long.parseLong(v)));
+                            } else if (k.startsWith("gauge.")) {
+                                metrics.add(new Metric(k.substring(6), CounterDescriptor.Kind.GAUGE, "", Long.parseLong(v)));
                             } // other keys: newer servers may add some
                         }
                     }
@@ -207,7 +211,7 @@ public final class UapiClient {
             peers.add(peer.build());
         }
         return new Status(publicKey, fwMark, extended,
-                new ControlSnapshot(port, dev[0], dev[1], dev[2], dev[3], dev[4], dev[5], drops, counters, peers));
+                new ControlSnapshot(port, dev[0], dev[1], dev[2], dev[3], dev[4], dev[5], drops, metrics, peers));
     }
 
     private static InetSocketAddress parseEndpoint(String v) {

@@ -1,6 +1,7 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
 import io.switchyard.router.control.HandshakeEvent;
 import io.switchyard.router.noise.HandshakeGate;
 import io.switchyard.router.noise.Messages;
@@ -78,7 +79,7 @@ final class HandshakeWorkers implements AutoCloseable {
                     synchronized (counters) {
                         counters.drop(DropReason.COOKIE_REQUIRED);
                         if (sent) {
-                            counters.inc(Counters.COOKIE_REPLIES);
+                            counters.inc(HubCounter.COOKIE_REPLIES);
                         }
                     }
                 }
@@ -106,7 +107,7 @@ final class HandshakeWorkers implements AutoCloseable {
             PeerHandle peer = (PeerHandle) done.peer().attachment();
             if (peer != null && peer.ref.tell(new PeerMsg.HandshakeDone(done.keys(), source, done.response()))) {
                 synchronized (counters) {
-                    counters.inc(Counters.CONSUMED);
+                    counters.inc(HubCounter.CONSUMED);
                 }
             } else {
                 count(DropReason.PEER_QUEUE_FULL);

@@ -1,6 +1,5 @@
 package io.switchyard.router.hub;
 
-import io.switchyard.actors.ActorCounter;
 import io.switchyard.actors.ActorRef;
 import io.switchyard.actors.ActorSystem;
 import io.switchyard.actors.Overflow;
@@ -12,40 +11,38 @@ import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
+import io.switchyard.counters.CounterSet;
+import io.switchyard.counters.Metric;
 import io.switchyard.io.IoCounter;
 import io.switchyard.io.RecvBatch;
-import io.switchyard.io.SockAddr;
 import io.switchyard.io.Transport;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
+import io.switchyard.router.HubMetric;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.PeerStats;
 import io.switchyard.router.peer.Device;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.routing.AllowedIps;
 import io.switchyard.router.routing.FrozenAllowedIps;
-import io.switchyard.zerocopy.MpmcBufferPool;
-import io.switchyard.zerocopy.PacketBuffer;
 import io.switchyard.zerocopy.UdpZerocopyChannel;
 import io.switchyard.zerocopy.ZerocopyCompletionTracker;
 import io.switchyard.zerocopy.ZerocopyConfig;
 import io.switchyard.zerocopy.ZerocopyCounter;
-import io.switchyard.zerocopy.ZerocopyCounters;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The running hub behind {@link io.switchyard.router.Hub}: the socket opener thread, the listen
@@ -72,7 +69,7 @@ public final class HubCore {
     private final boolean connectedSockets;
     private final PacketPools buffers;
     /** Pool and zerocopy tracker counters (one set, shared: striped adders). */
-    private final ZerocopyCounters zerocopyCounters = new ZerocopyCounters();
+    private final CounterSet<ZerocopyCounter> zerocopyCounters = CounterSet.striped(ZerocopyCounter.class);
     private final RecvBatches linkBatches;
     private final Device device;
     private final ActorSystem system;
@@ -86,14 +83,14 @@ public final class HubCore {
     private final long[] retiredIo = new long[IoCounter.values().length];
     /** The listen routers' counters, by listen socket. */
     private final Counters[] listenCounters;
-    private final LongAdder linksOpened = new LongAdder();
-    private final LongAdder linkOpenFailures = new LongAdder();
+    /** The hub-wide counts (the local endpoint, events, connected sockets); gauges are read at stats time. */
+    private final CounterSet<HubMetric> hubCounts = CounterSet.striped(HubMetric.class);
     private final ConcurrentHashMap<Key32, PeerHandle> peers = new ConcurrentHashMap<>();
     /** Removed peers, kept so that totals never go down. */
     private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
     private volatile FrozenAllowedIps<PeerHandle> routes;
-    private final LocalStack local = new LocalStack(this);
-    private final HubEvents events = new HubEvents();
+    private final LocalStack local = new LocalStack(this, hubCounts);
+    private final HubEvents events = new HubEvents(hubCounts);
     private Thread dropSampler;
     private volatile Config config;
     private volatile boolean forceUnderLoad;
@@ -271,7 +268,7 @@ public final class HubCore {
                     .withSupervisor(SupervisorStrategy.resume())
                     .withUnboundedMailbox(), "link-" + peer.key.toBase64().substring(0, 8));
             link.receiver.tell(RouterActor.POLL);
-            linksOpened.increment();
+            hubCounts.increment(HubMetric.LINKS_OPENED);
             return link;
         } catch (IOException | RuntimeException e) {
             if (link != null) {
@@ -282,7 +279,7 @@ public final class HubCore {
             if (socket != null) {
                 retire(socket);
             }
-            linkOpenFailures.increment();
+            hubCounts.increment(HubMetric.LINKS_OPEN_FAILED);
             System.getLogger("io.switchyard.hub").log(System.Logger.Level.DEBUG,
                     "connected socket for {0} to {1} refused: {2}", peer, remote, e.toString());
             return null;
@@ -488,8 +485,8 @@ public final class HubCore {
         List<PeerHandle> all = new ArrayList<>(peers.values());
         all.addAll(retired);
         for (PeerHandle h : all) {
-            for (int i = 0; i < Counters.DROPS; i++) {
-                out[i] -= h.counters.get(i);
+            for (DropReason r : DropReason.values()) {
+                out[Counters.slot(r)] -= h.counters.get(r);
             }
         }
         return out;
@@ -601,10 +598,10 @@ public final class HubCore {
             }
         }
         // Receivers count RX, transmitters TX: the totals of where datagrams arrive and leave.
-        long rxPackets = t[Counters.RX_PACKETS];
-        long rxBytes = t[Counters.RX_BYTES];
-        long txPackets = t[Counters.TX_PACKETS] + transmitter.counters.get(Counters.TX_PACKETS);
-        long txBytes = t[Counters.TX_BYTES] + transmitter.counters.get(Counters.TX_BYTES);
+        long rxPackets = t[Counters.slot(HubCounter.RX_PACKETS)];
+        long rxBytes = t[Counters.slot(HubCounter.RX_BYTES)];
+        long txPackets = t[Counters.slot(HubCounter.TX_PACKETS)] + transmitter.counters.get(HubCounter.TX_PACKETS);
+        long txBytes = t[Counters.slot(HubCounter.TX_BYTES)] + transmitter.counters.get(HubCounter.TX_BYTES);
         synchronized (workers.counters) {
             workers.counters.addTo(t);
         }
@@ -620,7 +617,8 @@ public final class HubCore {
             h.counters.addTo(pt);
             addAllButTraffic(t, pt);
             peerStats.add(new PeerStats(h.key, Optional.ofNullable(h.endpoint), h.engine.lastHandshake(),
-                    pt[Counters.RX_PACKETS], pt[Counters.RX_BYTES], pt[Counters.TX_PACKETS], pt[Counters.TX_BYTES],
+                    pt[Counters.slot(HubCounter.RX_PACKETS)], pt[Counters.slot(HubCounter.RX_BYTES)],
+                    pt[Counters.slot(HubCounter.TX_PACKETS)], pt[Counters.slot(HubCounter.TX_BYTES)],
                     p.allowedIps(), p.persistentKeepalive(), Counters.drops(pt)));
         }
         for (PeerHandle h : retired) {
@@ -631,17 +629,15 @@ public final class HubCore {
         long[] lt = new long[Counters.SIZE];
         local.handle.counters.addTo(lt);
         addAllButTraffic(t, lt);
-        t[Counters.RX_PACKETS] = rxPackets;
-        t[Counters.RX_BYTES] = rxBytes;
-        t[Counters.TX_PACKETS] = txPackets;
-        t[Counters.TX_BYTES] = txBytes;
+        t[Counters.slot(HubCounter.RX_PACKETS)] = rxPackets;
+        t[Counters.slot(HubCounter.RX_BYTES)] = rxBytes;
+        t[Counters.slot(HubCounter.TX_PACKETS)] = txPackets;
+        t[Counters.slot(HubCounter.TX_BYTES)] = txBytes;
 
-        Map<String, Long> named = new LinkedHashMap<>();
-        named.put("forwarded", t[Counters.FORWARDED]);
-        named.put("receive.waits", t[Counters.RECEIVE_WAITS]);
-        named.put("consumed", t[Counters.CONSUMED]);
-        named.put("peers", (long) peers.size());
-        named.put("handshake.queue_depth", (long) workers.depth());
+        List<Metric> metrics = new ArrayList<>();
+        for (HubCounter hc : HubCounter.values()) {
+            metrics.add(Metric.of("", hc, t[Counters.slot(hc)]));
+        }
         long mailboxTotal = 0;
         long mailboxMax = 0;
         for (PeerHandle h : peers.values()) {
@@ -649,51 +645,50 @@ public final class HubCore {
             mailboxTotal += d;
             mailboxMax = Math.max(mailboxMax, d);
         }
-        named.put("mailbox.peers.depth", mailboxTotal);
-        named.put("mailbox.peers.max_depth", mailboxMax);
-        named.put("pool.in_use", (long) buffers.inUse());
-        named.put("pool.capacity", (long) buffers.capacity());
-        named.put("pool.large_in_use", (long) buffers.largeInUse());
-        named.put("pool.large_capacity", (long) buffers.largeCapacity());
-        named.put("listen.sockets", (long) listen.length);
-        named.put("events.subscribers", (long) events.subscribers());
-        named.put("events.delivered", events.delivered.sum());
-        named.put("events.dropped", events.dropped.sum());
-        named.put("local.addresses", (long) (config.iface().addresses().size()));
-        named.put("local.udp_ports", (long) local.bindings());
-        named.put("local.originated", local.originated.sum());
-        named.put("local.send_no_route", local.sendNoRoute.sum());
-        named.put("local.send_no_buffer", local.sendNoBuffer.sum());
-        named.put("local.send_refused", local.sendRefused.sum());
-        named.put("local.too_big_answered", local.tooBigAnswered.sum());
-        named.put("local.too_big_unanswered", local.tooBigUnanswered.sum());
-        named.put("links.open", (long) liveLinkSockets.size());
         long listenRx = 0;
         for (Counters lc : listenCounters) {
-            listenRx += lc.get(Counters.RX_PACKETS);
+            listenRx += lc.get(HubCounter.RX_PACKETS);
         }
-        named.put("links.rx_packets", rxPackets - listenRx);
-        named.put("links.opened", linksOpened.sum());
-        named.put("links.open_failed", linkOpenFailures.sum());
-        named.put("links.receive_batches", (long) linkBatches.created());
-        for (ZerocopyCounter zc : ZerocopyCounter.values()) {
-            named.put("zerocopy." + zc.name().toLowerCase(Locale.ROOT), zerocopyCounters.get(zc));
+        for (HubMetric m : HubMetric.values()) {
+            long v = switch (m) {
+                case PEERS -> peers.size();
+                case HANDSHAKE_QUEUE_DEPTH -> workers.depth();
+                case MAILBOX_PEERS_DEPTH -> mailboxTotal;
+                case MAILBOX_PEERS_MAX_DEPTH -> mailboxMax;
+                case POOL_IN_USE -> buffers.inUse();
+                case POOL_CAPACITY -> buffers.capacity();
+                case POOL_LARGE_IN_USE -> buffers.largeInUse();
+                case POOL_LARGE_CAPACITY -> buffers.largeCapacity();
+                case LISTEN_SOCKETS -> listen.length;
+                case EVENTS_SUBSCRIBERS -> events.subscribers();
+                case LOCAL_ADDRESSES -> config.iface().addresses().size();
+                case LOCAL_UDP_PORTS -> local.bindings();
+                case LINKS_OPEN -> liveLinkSockets.size();
+                case LINKS_RX_PACKETS -> rxPackets - listenRx;
+                case LINKS_RECEIVE_BATCHES -> linkBatches.created();
+                default -> hubCounts.get(m);
+            };
+            metrics.add(Metric.of("", m, v));
         }
+        metrics.addAll(zerocopyCounters.metrics("zerocopy"));
         for (IoCounter ic : IoCounter.values()) {
-            named.put("io." + ic.name().toLowerCase(Locale.ROOT), io[ic.ordinal()]);
+            metrics.add(Metric.of("io", ic, io[ic.ordinal()]));
         }
-        for (ActorCounter ac : ActorCounter.values()) {
-            named.put("actor." + ac.label(), system.counter(ac));
-        }
-        return new HubStats(t[Counters.RX_PACKETS], t[Counters.RX_BYTES], t[Counters.TX_PACKETS], t[Counters.TX_BYTES],
-                t[Counters.HANDSHAKES], t[Counters.COOKIE_REPLIES], Counters.drops(t), named, peerStats);
+        metrics.addAll(system.counterSet().metrics("actor"));
+        return new HubStats(rxPackets, rxBytes, txPackets, txBytes, t[Counters.slot(HubCounter.HANDSHAKES)],
+                t[Counters.slot(HubCounter.COOKIE_REPLIES)], Counters.drops(t), metrics, peerStats);
     }
 
+    private static final int[] TRAFFIC = {Counters.slot(HubCounter.RX_PACKETS), Counters.slot(HubCounter.RX_BYTES),
+            Counters.slot(HubCounter.TX_PACKETS), Counters.slot(HubCounter.TX_BYTES)};
+
+    /** Adds a peer's counters to the totals, but its traffic: receivers and transmitters count that. */
     private static void addAllButTraffic(long[] into, long[] peer) {
         for (int i = 0; i < Counters.SIZE; i++) {
-            if (i != Counters.RX_PACKETS && i != Counters.RX_BYTES && i != Counters.TX_PACKETS && i != Counters.TX_BYTES) {
-                into[i] += peer[i];
-            }
+            into[i] += peer[i];
+        }
+        for (int i : TRAFFIC) {
+            into[i] -= peer[i];
         }
     }
 

@@ -1,10 +1,11 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.counters.CounterSet;
 import io.switchyard.router.HubEvent;
+import io.switchyard.router.HubMetric;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -20,8 +21,12 @@ final class HubEvents implements AutoCloseable {
 
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile boolean active;
-    final LongAdder dropped = new LongAdder();
-    final LongAdder delivered = new LongAdder();
+    /** Where events.delivered and events.dropped are counted. */
+    private final CounterSet<HubMetric> counts;
+
+    HubEvents(CounterSet<HubMetric> counts) {
+        this.counts = counts;
+    }
 
     boolean active() {
         return active;
@@ -30,7 +35,7 @@ final class HubEvents implements AutoCloseable {
     void publish(HubEvent e) {
         for (Subscription s : subscriptions) {
             if (!s.queue.offer(e)) {
-                dropped.increment();
+                counts.increment(HubMetric.EVENTS_DROPPED);
             }
         }
     }
@@ -81,7 +86,7 @@ final class HubEvents implements AutoCloseable {
                 }
                 try {
                     listener.accept(e);
-                    delivered.increment();
+                    counts.increment(HubMetric.EVENTS_DELIVERED);
                 } catch (RuntimeException | Error t) {
                     // The listener's bug: keep delivering, say so a few times.
                     if (failures++ < 3) {

@@ -2,6 +2,8 @@ package io.switchyard.router.hub;
 
 import io.switchyard.actors.Actor;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
+import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.client.InnerUdp;
 import io.switchyard.router.routing.FrozenAllowedIps;
@@ -124,8 +126,8 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
 
     /** The request was answered in place: it is consumed, and the reply is a packet the hub made. */
     private void reply(PacketBuffer b, PeerHandle dest, int batch) {
-        counters.inc(Counters.CONSUMED);
-        stack.originated.increment();
+        counters.inc(HubCounter.CONSUMED);
+        stack.counts.increment(HubMetric.LOCAL_ORIGINATED);
         if (dest == null || dest == stack.handle) {
             drop(b, DropReason.NO_ROUTE);
             return;
@@ -155,7 +157,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
             throw new AssertionError(e); // 4 or 16 bytes
         }
         if (binding.receiver().tell(d)) {
-            counters.inc(Counters.CONSUMED);
+            counters.inc(HubCounter.CONSUMED);
         } else {
             counters.drop(DropReason.LOCAL_QUEUE_FULL);
         }

@@ -4,6 +4,8 @@ import io.switchyard.actors.ActorRef;
 import io.switchyard.config.InterfaceAddress;
 import io.switchyard.config.Key32;
 import io.switchyard.config.RouterSettings;
+import io.switchyard.counters.CounterSet;
+import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.OverlayUdpEndpoint;
 import io.switchyard.router.client.InnerUdp;
@@ -20,7 +22,6 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The hub's own overlay addresses (wg-quick {@code Address}) and what answers on them. A packet
@@ -44,17 +45,11 @@ final class LocalStack {
     private final HubCore hub;
     private volatile Addresses addresses = Addresses.NONE;
     private final ConcurrentHashMap<Integer, Binding> bindings = new ConcurrentHashMap<>();
-    final LongAdder originated = new LongAdder();
-    /** Sends of bound endpoints that could not leave, by cause. */
-    final LongAdder sendNoRoute = new LongAdder();
-    final LongAdder sendNoBuffer = new LongAdder();
-    final LongAdder sendRefused = new LongAdder();
+    /** The hub-wide counts this stack keeps: local.originated, local.send_*, local.too_big_*. */
+    final CounterSet<HubMetric> counts;
 
     /** The interface's MTU, or 0 when the file sets none. */
     private volatile int mtu;
-    /** ICMP "too big" answers sent, and those not sent (no hub address of the family, rate, buffers). */
-    final LongAdder tooBigAnswered = new LongAdder();
-    final LongAdder tooBigUnanswered = new LongAdder();
 
     /** What the hub pads its own packets up to when the file sets no MTU: wg-quick's usual 1,420. */
     static final int DEFAULT_PADDING_LIMIT = 1420;
@@ -65,8 +60,9 @@ final class LocalStack {
     /** An ICMPv6 error fits the IPv6 minimum MTU of 1,280 bytes (RFC 4443). */
     private static final int ICMP6_QUOTE = 1280 - InnerPacket.IPV6_HEADER - 8;
 
-    LocalStack(HubCore hub) {
+    LocalStack(HubCore hub, CounterSet<HubMetric> counts) {
         this.hub = hub;
+        this.counts = counts;
     }
 
     void setMtu(java.util.OptionalInt value) {
@@ -105,7 +101,7 @@ final class LocalStack {
         byte[] src = v4 ? a.firstV4() : a.firstV6();
         PacketBuffer b = src == null ? null : hub.buffers().acquire(RouterSettings.SMALL_BUFFER_BYTES);
         if (b == null) {
-            tooBigUnanswered.increment();
+            counts.increment(HubMetric.LOCAL_TOO_BIG_UNANSWERED);
             return null;
         }
         MemorySegment from = original.slot();
@@ -140,8 +136,8 @@ final class LocalStack {
             b.window(0, HEADER + InnerPacket.IPV6_HEADER + upper);
         }
         pad(b);
-        tooBigAnswered.increment();
-        originated.increment();
+        counts.increment(HubMetric.LOCAL_TOO_BIG_ANSWERED);
+        counts.increment(HubMetric.LOCAL_ORIGINATED);
         return b;
     }
 
@@ -275,17 +271,17 @@ final class LocalStack {
         PeerHandle dest = v4 ? routes.lookupV4(b.slot(), dstAt) : routes.lookupV6(b.slot(), dstAt);
         if (dest == null || dest == handle) {
             b.release();
-            sendNoRoute.increment();
+            counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
             return false;
         }
         PeerMsg.Outbound out = new PeerMsg.Outbound(1);
         out.add(b);
         if (!dest.ref.tell(out)) {
             b.release();
-            sendRefused.increment();
+            counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;
         }
-        originated.increment();
+        counts.increment(HubMetric.LOCAL_ORIGINATED);
         return true;
     }
 
@@ -325,12 +321,12 @@ final class LocalStack {
             byte[] src = binding.address() != null && binding.address().length == (v4 ? 4 : 16) ? binding.address()
                     : v4 ? now.firstV4() : now.firstV6();
             if (src == null) {
-                sendNoRoute.increment();
+                counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
                 return false; // no hub address of that family to send from
             }
             PacketBuffer b = hub.buffers().acquire(HEADER + (v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6) + payload.length + 16);
             if (b == null) {
-                sendNoBuffer.increment();
+                counts.increment(HubMetric.LOCAL_SEND_NO_BUFFER);
                 return false;
             }
             ByteBuffer view = b.view();

@@ -1,9 +1,10 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.config.RouterSettings;
+import io.switchyard.counters.CounterSet;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBuffer;
-import io.switchyard.zerocopy.ZerocopyCounters;
+import io.switchyard.zerocopy.ZerocopyCounter;
 
 /**
  * The hub's packet buffers, in two sizes so that big datagrams do not make every buffer big:
@@ -23,7 +24,7 @@ final class PacketPools {
     final MpmcBufferPool large;
     private final int maxDatagram;
 
-    PacketPools(RouterSettings settings, ZerocopyCounters counters) {
+    PacketPools(RouterSettings settings, CounterSet<ZerocopyCounter> counters) {
         this.small = new MpmcBufferPool("small", RouterSettings.SMALL_BUFFER_BYTES, settings.packetBuffers(), false, counters);
         this.large = settings.largePacketBuffers() == 0 || settings.maxDatagramSize() <= RouterSettings.SMALL_BUFFER_BYTES
                 ? null : MpmcBufferPool.large(settings.largePacketBuffers(), false, counters);

@@ -7,21 +7,23 @@ import io.switchyard.config.Endpoint;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.io.SockAddr;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubEvent;
-import io.switchyard.router.protocol.WireGuard;
+import io.switchyard.router.HubMetric;
 import io.switchyard.router.control.FlushEvent;
 import io.switchyard.router.control.HandshakeEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.peer.StagingQueue;
+import io.switchyard.router.protocol.WireGuard;
 import io.switchyard.router.routing.FrozenAllowedIps;
 import io.switchyard.router.timers.PeerTimers;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -199,8 +201,8 @@ final class PeerActor implements Actor<PeerMsg> {
                 });
                 continue;
             }
-            counters.inc(Counters.RX_PACKETS);
-            counters.add(Counters.RX_BYTES, b.length());
+            counters.inc(HubCounter.RX_PACKETS);
+            counters.add(HubCounter.RX_BYTES, b.length());
             MemorySegment seg = b.slot();
             long counter = seg.get(LE_LONG, off + 8);
             int index = seg.get(LE_INT, off + 4);
@@ -210,7 +212,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 roamTo(b.source());
             }
             if (n == 0) {
-                counters.inc(Counters.CONSUMED); // keepalive
+                counters.inc(HubCounter.CONSUMED); // keepalive
                 b.release();
                 continue;
             }
@@ -275,7 +277,7 @@ final class PeerActor implements Actor<PeerMsg> {
         if (owned && tooBigTokens(now)) {
             answer = hub.local().packetTooBig(b, ip, total, v4);
         } else if (owned) {
-            hub.local().tooBigUnanswered.increment();
+            hub.local().counts.increment(HubMetric.LOCAL_TOO_BIG_UNANSWERED);
         }
         drop(b, owned ? DropReason.INNER_TOO_BIG : DropReason.SPOOFED_SOURCE);
         if (answer != null) {
@@ -475,14 +477,14 @@ final class PeerActor implements Actor<PeerMsg> {
                 sentCount++;
                 bytes += trainLength[k];
                 if (trainForwarded[k]) {
-                    counters.inc(Counters.FORWARDED);
+                    counters.inc(HubCounter.FORWARDED);
                 }
             } else if (trainForwarded[k]) {
                 counters.drop(notSent); // a keepalive the kernel refused is no datagram of anyone's
             }
         }
-        counters.add(Counters.TX_PACKETS, sentCount);
-        counters.add(Counters.TX_BYTES, bytes);
+        counters.add(HubCounter.TX_PACKETS, sentCount);
+        counters.add(HubCounter.TX_BYTES, bytes);
         if (FlushEvent.enabled()) {
             FlushEvent.commit(engine.publicKey().toBase64(), sentCount, bytes, trains,
                     l != null && l.tracker != null && l.tracker.zerocopyActive());
@@ -497,7 +499,7 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         long now = hub.device().nanoTime();
         engine.installSession(done.keys(), now);
-        counters.inc(Counters.HANDSHAKES);
+        counters.inc(HubCounter.HANDSHAKES);
         // Handshake messages authenticate their sender: roam to where it came from.
         setEndpoint(done.source(), true);
         lastHandshakeAt = now;
@@ -517,8 +519,8 @@ final class PeerActor implements Actor<PeerMsg> {
         if (done.response() != null) {
             flush(); // keep order: anything sealed before goes first
             if (hub.transmitter().sendBytes(done.response(), endpoint)) {
-                counters.inc(Counters.TX_PACKETS);
-                counters.add(Counters.TX_BYTES, done.response().length);
+                counters.inc(HubCounter.TX_PACKETS);
+                counters.add(HubCounter.TX_BYTES, done.response().length);
             }
         }
     }
@@ -560,8 +562,8 @@ final class PeerActor implements Actor<PeerMsg> {
                 flush();
                 boolean sent = hub.transmitter().sendBytes(init, endpoint);
                 if (sent) {
-                    counters.inc(Counters.TX_PACKETS);
-                    counters.add(Counters.TX_BYTES, init.length);
+                    counters.inc(HubCounter.TX_PACKETS);
+                    counters.add(HubCounter.TX_BYTES, init.length);
                 }
                 if (HandshakeEvent.enabled()) {
                     HandshakeEvent.commit(engine.publicKey().toBase64(), "initiation", "sent", String.valueOf(me.endpoint),

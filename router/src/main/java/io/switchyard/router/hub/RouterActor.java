@@ -8,6 +8,7 @@ import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
 import io.switchyard.router.control.ReceiveBatchEvent;
 import io.switchyard.router.peer.PeerEngine;
 import io.switchyard.router.protocol.WireGuard;
@@ -126,7 +127,7 @@ final class RouterActor implements Actor<Object> {
             // giving way leaves them in the socket queue, where the kernel drops the excess at no
             // cost to us (counted as io.kernel_drops) if it fills. A yield, not a sleep: measured,
             // a 50 us park left the peers idle between bursts and cost a third of the rate.
-            counters.inc(Counters.RECEIVE_WAITS);
+            counters.inc(HubCounter.RECEIVE_WAITS);
             Thread.yield();
             context.self().tell(POLL);
             return;
@@ -202,7 +203,7 @@ final class RouterActor implements Actor<Object> {
     /** Datagrams longer than a receive slot (MSG_TRUNC): received, and dropped as too big. */
     private void tooBig(int truncated) {
         if (truncated > 0) {
-            counters.add(Counters.RX_PACKETS, truncated);
+            counters.add(HubCounter.RX_PACKETS, truncated);
             counters.drop(DropReason.DATAGRAM_TOO_BIG, truncated);
         }
     }
@@ -211,8 +212,8 @@ final class RouterActor implements Actor<Object> {
         MemorySegment seg = batch.buffer(i);
         int off = batch.offset(i);
         int len = batch.length(i);
-        counters.inc(Counters.RX_PACKETS);
-        counters.add(Counters.RX_BYTES, len);
+        counters.inc(HubCounter.RX_PACKETS);
+        counters.add(HubCounter.RX_BYTES, len);
         int type = len >= 4 ? seg.get(LE_INT, off) : 0;
         switch (type) {
             case WireGuard.MESSAGE_TRANSPORT_TYPE -> transport(batch, i, seg, off, len);
@@ -235,7 +236,7 @@ final class RouterActor implements Actor<Object> {
                 }
                 byte[] msg = seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
                 if (hub.device().handleCookieReply(msg) != null) {
-                    counters.inc(Counters.CONSUMED);
+                    counters.inc(HubCounter.CONSUMED);
                 } else {
                     counters.drop(DropReason.BAD_COOKIE_REPLY);
                 }

@@ -6,6 +6,7 @@ import io.switchyard.io.SockAddr;
 import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
 import io.switchyard.router.DropReason;
+import io.switchyard.router.HubCounter;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -79,8 +80,8 @@ final class Transmitter implements AutoCloseable {
                         bytes += buffers[k].length();
                     }
                 }
-                counters.add(Counters.TX_PACKETS, (end - i) - batch.refused());
-                counters.add(Counters.TX_BYTES, bytes);
+                counters.add(HubCounter.TX_PACKETS, (end - i) - batch.refused());
+                counters.add(HubCounter.TX_BYTES, bytes);
                 i = end;
             }
         } catch (TransportException e) {
@@ -141,8 +142,8 @@ final class Transmitter implements AutoCloseable {
             if (batch.refused() > 0) {
                 return false;
             }
-            counters.inc(Counters.TX_PACKETS);
-            counters.add(Counters.TX_BYTES, message.length);
+            counters.inc(HubCounter.TX_PACKETS);
+            counters.add(HubCounter.TX_BYTES, message.length);
             return true;
         } catch (TransportException e) {
             return false;

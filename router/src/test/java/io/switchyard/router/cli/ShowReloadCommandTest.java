@@ -66,7 +66,8 @@ class ShowReloadCommandTest {
             drops.put("replay", 3L);
             drops.put("bad_mac", 9L);
             drops.put("no_route", 0L);
-            return new ControlSnapshot(51999, n, n * 1250, n, n * 1250, 4, 0, drops, Map.of("gso.trains", 12L, "zerocopy.sends", 0L), List.of(
+            return new ControlSnapshot(51999, n, n * 1250, n, n * 1250, 4, 0, drops,
+                    io.switchyard.router.control.TestMetrics.of(Map.of("gso.trains", 12L, "zerocopy.sends", 0L)), List.of(
                     new PeerSnapshot(peerA, Optional.of(new InetSocketAddress("198.51.100.9", 4242)),
                             Optional.of(Instant.now().minusSeconds(75)), n, n * 1250, 0, 0, List.of(), 25, Map.of("replay", 3L))));
         }

@@ -84,7 +84,7 @@ class ControlServerTest {
 
     @Test
     void wgShowPrintsPeersEndpointsHandshakesAndTransfer() throws Exception {
-        target.stats = c -> new ControlSnapshot(40123, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), List.of(
+        target.stats = c -> new ControlSnapshot(40123, 0, 0, 0, 0, 0, 0, Map.of(), List.of(), List.of(
                 new PeerSnapshot(peerA, Optional.of(new InetSocketAddress("127.0.0.1", 5555)),
                         Optional.of(Instant.now().minusSeconds(30)), 10, 2048, 12, 4096, List.of(), 25, Map.of())));
         startInWgDir();

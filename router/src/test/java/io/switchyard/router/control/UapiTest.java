@@ -50,7 +50,7 @@ class UapiTest {
         var liveA = new PeerSnapshot(PEER_A, Optional.of(new InetSocketAddress("2001:db8::9", 4000)),
                 Optional.of(Instant.ofEpochSecond(1700000000, 123456789)), 3, 300, 4, 400,
                 List.of(), 25, Map.of());
-        var snap = new ControlSnapshot(40000, 3, 300, 4, 400, 1, 0, Map.of(), Map.of(), List.of(liveA));
+        var snap = new ControlSnapshot(40000, 3, 300, 4, 400, 1, 0, Map.of(), List.of(), List.of(liveA));
         StringBuilder sb = new StringBuilder();
         Uapi.writeGet(c, snap, false, sb);
         assertEquals("""
@@ -100,12 +100,12 @@ class UapiTest {
         var liveA = new PeerSnapshot(PEER_A, Optional.empty(), Optional.empty(), 3, 300, 4, 400, List.of(), 25,
                 Map.of("replay", 2L, "bad_tag", 0L));
         var snap = new ControlSnapshot(40000, 10, 1000, 20, 2000, 5, 6, Map.of("bad_mac", 7L),
-                Map.of("gso.trains", 8L, "we=ird key", 9L), List.of(liveA));
+                TestMetrics.of(Map.of("gso.trains", 8L, "we=ird key", 9L, "pool.in_use", 3L), "pool.in_use"), List.of(liveA));
         StringBuilder sb = new StringBuilder();
         Uapi.writeGet(c, snap, true, sb);
         String s = sb.toString();
         for (String expected : List.of("rx_packets=10\n", "tx_bytes=2000\n", "handshakes_completed=5\n",
-                "cookie_replies_sent=6\n", "drop.bad_mac=7\n", "counter.gso.trains=8\n", "counter.we_ird_key=9\n",
+                "cookie_replies_sent=6\n", "drop.bad_mac=7\n", "counter.gso.trains=8\n", "counter.we_ird_key=9\n", "gauge.pool.in_use=3\n",
                 "drop.replay=2\n")) {
             assertTrue(s.contains(expected), expected + " in " + s);
         }
