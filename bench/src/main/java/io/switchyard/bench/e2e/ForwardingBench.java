@@ -11,6 +11,7 @@ import io.switchyard.router.HubStats;
 import io.switchyard.router.client.WireGuardClient;
 import io.switchyard.router.crypto.HybridChaCha20Poly1305;
 import io.switchyard.router.crypto.Keys;
+import io.switchyard.router.peer.PeerEngine;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -48,6 +49,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * alternate within each round; round 0 is a discarded warm-up ({@code --warmup N} runs it N times:
  * the Vector API kernel of the AEAD takes C2 several seconds to compile on two busy cores).
  *
+ * <p>{@code --families 4,6} runs each variant with the generator and sinks talking to the hub
+ * over IPv4 and over IPv6 (the default is {@code 4}): in-process from {@code 127.0.0.1} or
+ * {@code ::1}, to a namespace from the veth's {@code 10.77.0.1} or {@code fd77::1}
+ * ({@link BenchNetns}); every hub listens dual stack. The families alternate within each round
+ * after each variant (variant A over IPv4, A over IPv6, B over IPv4, ...), and the family is a
+ * column of every result; with both, the table also gives each variant's IPv6 rate as the median
+ * of its per-round ratios to IPv4. Only the outer path changes: the tunnelled packets stay IPv4.
+ * {@code --padding mtu} has the generator pad its inner packets as WireGuard with a 1,420-byte
+ * MTU does (to a multiple of 16, but never past the MTU: a 1,420-byte packet stays 1,420, a
+ * 1,452-byte datagram, which fits a 1,500-byte IPv6 path); {@code --padding 16} always rounds up
+ * to a multiple of 16 (a 1,420-byte packet becomes 1,424, a 1,456-byte datagram, which fits an
+ * IPv4 veth but not an IPv6 one), as the generator always did. The default is {@code mtu} when
+ * IPv6 is among the families (both families then send the same datagrams) and {@code 16}
+ * otherwise, so IPv4-only commands measure what they did before. The latency mode is IPv4 only.
+ *
  * <p>Besides what the sinks count, each run reports what the generator sent in the window, the
  * kernel drops on the hub's listen socket and on the sinks' sockets. Kernel drops count socket
  * buffers, and a GSO train that reaches a GRO socket is one buffer of up to 64 datagrams, so
@@ -61,7 +77,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
  *   -cp "bench/target/switchyard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
  *   io.switchyard.bench.e2e.ForwardingBench [--sizes 64,1420] [--pairs 2] [--seconds 3] [--rounds 3] [--warmup 1]
- *   [--variants nio,native,gso] [--rates 0,200000,...] [--out docs/perf-e2e]
+ *   [--variants nio,native,gso] [--rates 0,200000,...] [--families 4|6|4,6] [--padding 16|mtu] [--out docs/perf-e2e]
  * </pre>
  * Everything (generator, hub, sinks) shares the machine: a result says what this box forwards
  * while also generating and sinking the load.
@@ -86,18 +102,25 @@ public final class ForwardingBench {
     private static final String SINGLE = "ConnectedSockets = off\nRouterThreads = 1\n";
 
     /**
-     * One run: {@code pps} counted at the sinks, {@code sentPps} what the generator sent in the same window,
+     * One run ({@code family}: the outer IP version between the generator and the hub, 4 or 6): {@code pps} counted at the sinks, {@code sentPps} what the generator sent in the same window,
      * {@code hubDrops} the hub's own drop counter (-1: another process, not read), {@code sinkKernelDrops} what
      * the sinks' sockets overflowed (SO_RXQ_OVFL), {@code hubSocketDrops} what the hub's listen socket overflowed
      * ({@link Target#socketDrops}); batch figures are NaN for another process.
      */
-    record Result(long offered, int round, String variant, int innerBytes, int pairs, double pps, double gbps, long hubDrops,
+    record Result(long offered, int round, String variant, int family, int innerBytes, int pairs, double pps, double gbps, long hubDrops,
             double recvBatch, double segmentsPerTrain, boolean generatorExhausted, double sentPps, long sinkKernelDrops,
             long hubSocketDrops) {}
 
     /** Total offered packets per second across senders (the current --rates entry); 0 = flat out. */
     static long rate;
     static int pairs;
+    /**
+     * The generator pads its inner packets to a multiple of 16 but not past this many bytes (or the
+     * packet's own length if longer): {@link #MTU} for {@code --padding mtu}, unbounded for {@code 16}.
+     */
+    static int paddingLimit = Integer.MAX_VALUE;
+    /** The inner MTU {@code --padding mtu} pads to: wg-quick's default, the largest inner packet. */
+    static final int MTU = WireGuardClient.MAX_INNER;
 
     private static final Map<String, Variant> VARIANTS = Map.of(
             "nio", new Variant("nio", "nio", false, false, SINGLE),
@@ -115,7 +138,8 @@ public final class ForwardingBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
                 "--rounds", "3", "--variants", "nio,native,gso", "--out", "", "--rates", "0", "--latency-at", "",
-                "--warmup", "1"));
+                "--warmup", "1", "--families", "4"));
+        opt.put("--padding", ""); // empty: mtu when IPv6 is among the families, else 16
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!opt.containsKey(args[i])) {
                 System.err.println("unknown option " + args[i] + "; options: " + opt.keySet());
@@ -127,9 +151,22 @@ public final class ForwardingBench {
         ForwardingBench.pairs = pairs;
         int seconds = Integer.parseInt(opt.get("--seconds"));
         int rounds = Integer.parseInt(opt.get("--rounds"));
+        List<Integer> families = families(opt.get("--families"));
+        String padding = opt.get("--padding").isEmpty() ? (families.contains(6) ? "mtu" : "16") : opt.get("--padding");
+        paddingLimit = switch (padding) {
+            case "mtu" -> MTU;
+            case "16" -> Integer.MAX_VALUE;
+            default -> throw new IllegalArgumentException("--padding is 16 or mtu, not " + padding);
+        };
+        System.out.println("outer IP: " + String.join(", ", families.stream().map(f -> "IPv" + f).toList())
+                + "; inner packets padded " + (paddingLimit == MTU ? "to a multiple of 16 up to the " + MTU + "-byte MTU"
+                : "to a multiple of 16"));
         awaitAeadKernel();
 
         if (!opt.get("--latency-at").isEmpty()) {
+            if (!families.equals(List.of(4))) {
+                throw new IllegalArgumentException("the latency mode probes over IPv4 only (--families 4)");
+            }
             // the hubs to probe: --variants if given, else the GSO/GRO hub in-process
             List<String> hubs = List.of(args).contains("--variants") ? List.of(opt.get("--variants").split(","))
                     : List.of("gso");
@@ -146,16 +183,19 @@ public final class ForwardingBench {
             for (int w = 1 - warmup; w <= rounds; w++) {
                 int r = Math.max(w, 0); // every warm-up round is round 0, discarded
                 for (String v : opt.get("--variants").split(",")) {
-                    Result res = run(r, variant(v), inner, pairs, seconds);
-                    System.out.println(format(res));
-                    if (r > 0) {
-                        results.add(res);
+                    for (int family : families) {
+                        Result res = run(r, variant(v), family, inner, pairs, seconds);
+                        System.out.println(format(res));
+                        if (r > 0) {
+                            results.add(res);
+                        }
                     }
                 }
             }
             }
         }
-        String report = Report.markdown(results, String.join(" ", args), opt.get("--variants").split(",")[0].strip());
+        String report = Report.markdown(results, String.join(" ", args), opt.get("--variants").split(",")[0].strip(),
+                paddingLimit == MTU ? "Inner packets padded as WireGuard with a " + MTU + "-byte MTU pads them (--padding mtu)." : "");
         System.out.println();
         System.out.println(report);
         if (!opt.get("--out").isEmpty()) {
@@ -166,6 +206,22 @@ public final class ForwardingBench {
             Report.charts(results, out);
             System.out.println("wrote " + out.resolve("forwarding.md") + ", forwarding.json and charts");
         }
+    }
+
+    /** The IP versions of {@code --families}: 4 and/or 6, in the order given, each once. */
+    static List<Integer> families(String option) {
+        List<Integer> families = new ArrayList<>();
+        for (String f : option.split(",")) {
+            int family = switch (f.strip().toLowerCase(Locale.ROOT)) {
+                case "4", "ipv4" -> 4;
+                case "6", "ipv6" -> 6;
+                default -> throw new IllegalArgumentException("--families lists 4 and/or 6, not " + f);
+            };
+            if (!families.contains(family)) {
+                families.add(family);
+            }
+        }
+        return families;
     }
 
     /**
@@ -186,9 +242,9 @@ public final class ForwardingBench {
     }
 
     static String format(Result r) {
-        return String.format(Locale.ROOT, "offered %s, round %d %-8s %4d B x%d pairs: %,10.0f pps %6.3f Gbit/s inner (sent %,.0f pps), hub drops %s,"
+        return String.format(Locale.ROOT, "offered %s, round %d %-8s IPv%d %4d B x%d pairs: %,10.0f pps %6.3f Gbit/s inner (sent %,.0f pps), hub drops %s,"
                         + " hub socket drops %,d, sink drops %,d, %.1f datagrams/receive, %.1f segments/send%s", rate == 0 ? "flat out" : rate + " pps", r.round(),
-                r.variant(), r.innerBytes(), r.pairs(), r.pps(), r.gbps(), r.sentPps(),
+                r.variant(), r.family(), r.innerBytes(), r.pairs(), r.pps(), r.gbps(), r.sentPps(),
                 r.hubDrops() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", r.hubDrops()), r.hubSocketDrops(), r.sinkKernelDrops(),
                 r.recvBatch(), r.segmentsPerTrain(),
                 r.generatorExhausted() ? " (generator ran out of pre-sealed packets)" : "");
@@ -276,7 +332,13 @@ public final class ForwardingBench {
         return keys;
     }
 
+    /** One run over IPv4. */
     static Result run(int round, Variant v, int inner, int pairs, int seconds) throws Exception {
+        return run(round, v, 4, inner, pairs, seconds);
+    }
+
+    /** One run with the generator and sinks talking to the hub over IP version {@code family} (4 or 6). */
+    static Result run(int round, Variant v, int family, int inner, int pairs, int seconds) throws Exception {
         Kept kept;
         if (v.where() == Where.IN_PROCESS) {
             Key32 hubKey = Key32.of(Keys.generatePrivateKey());
@@ -307,7 +369,8 @@ public final class ForwardingBench {
         List<Key32> keys = kept.keys();
         Key32 hubPublic = Key32.of(Keys.publicKey(kept.hubKey().toBytes()));
         try (Arena arena = Arena.ofShared()) {
-            InetSocketAddress at = hub.endpoint();
+            InetSocketAddress at = hub.endpoint(family);
+            String local = hub.local(family);
             List<Sender> senders = new ArrayList<>();
             List<Sink> sinks = new ArrayList<>();
             long perSender = packetsPerSender(inner, pairs, seconds);
@@ -316,8 +379,8 @@ public final class ForwardingBench {
                 WireGuardClient k = WireGuardClient.open(keys.get(2 * p + 1), hubPublic, at, bytes(address(2 * p + 1)));
                 s.handshake(Duration.ofSeconds(10));
                 k.handshake(Duration.ofSeconds(10));
-                sinks.add(new Sink(k, hub, keys.get(2 * p + 1)));
-                senders.add(new Sender(s, hub, arena, perSender, inner, bytes(address(2 * p + 1))));
+                sinks.add(new Sink(k, hub, local, at, keys.get(2 * p + 1)));
+                senders.add(new Sender(s, local, at, arena, perSender, inner, bytes(address(2 * p + 1))));
             }
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
@@ -343,7 +406,7 @@ public final class ForwardingBench {
                 WireGuardClient pk = WireGuardClient.open(keys.get(2 * pairs + 1), hubPublic, at, bytes(address(2 * pairs + 1)));
                 ps.handshake(Duration.ofSeconds(10));
                 pk.handshake(Duration.ofSeconds(10));
-                Sink probeSink = new Sink(pk, hub, keys.get(2 * pairs + 1));
+                Sink probeSink = new Sink(pk, hub, local, at, keys.get(2 * pairs + 1));
                 AtomicBoolean probeStop = new AtomicBoolean();
                 Thread timer = Thread.ofPlatform().daemon().start(() -> {
                     try {
@@ -382,8 +445,8 @@ public final class ForwardingBench {
                     throw new IllegalStateException(k.badSamples + " sampled datagrams did not open at the sink");
                 }
                 if (k.received.get() == 0) {
-                    throw new IllegalStateException("a sink received nothing from the " + v.name() + " hub"
-                            + " (did the hub not move it to its native socket?)");
+                    throw new IllegalStateException("a sink received nothing from the " + v.name() + " hub over IPv"
+                            + family + " (did the hub not move it to its native socket?)");
                 }
             }
             double secs = (t1 - t0) / 1e9;
@@ -403,7 +466,7 @@ public final class ForwardingBench {
             double recvBatch = h1 == null ? Double.NaN : ratio(h1, h0, "io.datagrams_received", "io.receive_calls");
             double perTrain = h1 == null ? Double.NaN : ratio(h1, h0, "io.datagrams_sent", "io.send_calls");
             boolean exhausted = senders.stream().anyMatch(s -> s.exhausted);
-            return new Result(rate, round, v.name(), inner, pairs, pps, pps * inner * 8 / 1e9,
+            return new Result(rate, round, v.name(), family, inner, pairs, pps, pps * inner * 8 / 1e9,
                     h1 == null ? -1 : h1.dropped() - h0.dropped(), recvBatch, perTrain, exhausted, (s1 - s0) / secs, d1 - d0, q1 - q0);
         } finally {
             if (v.where() == Where.IN_PROCESS) {
@@ -453,7 +516,7 @@ public final class ForwardingBench {
         /** Datagrams handed to the kernel so far. */
         volatile long sent;
 
-        Sender(WireGuardClient client, Target hub, Arena arena, long count, int inner, byte[] dst)
+        Sender(WireGuardClient client, String local, InetSocketAddress hub, Arena arena, long count, int inner, byte[] dst)
                 throws IOException {
             this.client = client;
             this.stride = stride(inner);
@@ -462,17 +525,21 @@ public final class ForwardingBench {
                     ? HugeMemory.allocate(arena, count * stride) : arena.allocate(count * stride, 64);
             ByteBuffer view = packets.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
             int len = 0;
+            // the seal pads into the room the buffer leaves: up to a multiple of 16 but not past paddingLimit
+            int sealed = 16 + PeerEngine.paddedLength(inner, paddingLimit) + 16;
             for (long i = 0; i < count; i++) {
                 int off = (int) (i * stride);
                 view.putLong(off + WireGuardClient.PAYLOAD_OFFSET, i);
+                view.limit(off + sealed);
                 len = client.sealInto(view, off, dst, 40000, 40001, inner - 28);
+                view.limit(view.capacity());
                 if (len < 0) {
                     throw new IOException("pre-sealing failed: " + len);
                 }
             }
             this.length = len;
-            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(hub.local(), 0))
-                    .connect(hub.endpoint()).gso(true).sendBuffer(4 << 20));
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(local, 0))
+                    .connect(hub).gso(true).sendBuffer(4 << 20));
         }
 
         void loop(AtomicBoolean stop) {
@@ -525,10 +592,10 @@ public final class ForwardingBench {
         final ByteBuffer sample = ByteBuffer.allocateDirect(2048).order(ByteOrder.BIG_ENDIAN);
         long badSamples;
 
-        Sink(WireGuardClient client, Target hub, Key32 privateKey) throws Exception {
+        Sink(WireGuardClient client, Target hub, String local, InetSocketAddress at, Key32 privateKey) throws Exception {
             this.client = client;
-            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(hub.local(), 0))
-                    .connect(hub.endpoint()).gro(true).receiveBuffer(8 << 20));
+            this.socket = Datagrams.open(UdpOptions.create().bind(new InetSocketAddress(local, 0))
+                    .connect(at).gro(true).receiveBuffer(8 << 20));
             // an authenticated keepalive from the native socket: the hub roams this peer to it
             ByteBuffer k = ByteBuffer.allocateDirect(64);
             int len = client.sealKeepaliveInto(k, 0);

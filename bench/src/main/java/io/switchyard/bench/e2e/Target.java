@@ -23,17 +23,21 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hub a {@link ForwardingBench} run measures, and how the generator reaches it: Switchyard
- * in this JVM on loopback, or a hub process in a network namespace of its own behind a veth pair
+ * The hub a {@link ForwardingBench} run measures, and how the generator reaches it over IPv4 or
+ * IPv6: Switchyard in this JVM on loopback ({@code 127.0.0.1} or {@code ::1}), or a hub process in a network namespace of its own behind a veth pair
  * (Switchyard's {@code up} command, or stock wireguard-go with a TUN interface and the kernel
  * forwarding between its peers), so that the same generator and sinks measure either.
  */
 sealed interface Target extends AutoCloseable {
-    /** Where the generator's peers send (the hub's listen address as they see it). */
-    InetSocketAddress endpoint();
+    /**
+     * Where the generator's peers send over IP version {@code family} (4 or 6): the hub's listen
+     * address as they see it. Every hub listens dual stack (Switchyard binds {@code ::},
+     * wireguard-go opens an IPv4 and an IPv6 socket).
+     */
+    InetSocketAddress endpoint(int family) throws IOException;
 
-    /** The address the generator's and sinks' sockets bind. */
-    String local();
+    /** The address the generator's and sinks' sockets bind for IP version {@code family} (4 or 6). */
+    String local(int family);
 
     /** The hub's counters, or null when the hub is another process. */
     HubStats stats();
@@ -73,13 +77,13 @@ sealed interface Target extends AutoCloseable {
         }
 
         @Override
-        public InetSocketAddress endpoint() {
-            return new InetSocketAddress("127.0.0.1", hub.localAddress().getPort());
+        public InetSocketAddress endpoint(int family) {
+            return new InetSocketAddress(local(family), hub.localAddress().getPort());
         }
 
         @Override
-        public String local() {
-            return "127.0.0.1";
+        public String local(int family) {
+            return family == 6 ? "::1" : "127.0.0.1";
         }
 
         @Override
@@ -151,13 +155,16 @@ sealed interface Target extends AutoCloseable {
         }
 
         @Override
-        public InetSocketAddress endpoint() {
-            return new InetSocketAddress(BenchNetns.HUB_ADDRESS, port);
+        public InetSocketAddress endpoint(int family) throws IOException {
+            if (family == 6) {
+                BenchNetns.get().requireIpv6();
+            }
+            return new InetSocketAddress(family == 6 ? BenchNetns.HUB_ADDRESS6 : BenchNetns.HUB_ADDRESS, port);
         }
 
         @Override
-        public String local() {
-            return BenchNetns.GENERATOR_ADDRESS;
+        public String local(int family) {
+            return family == 6 ? BenchNetns.GENERATOR_ADDRESS6 : BenchNetns.GENERATOR_ADDRESS;
         }
 
         @Override

@@ -46,6 +46,32 @@ class ExternalTargetTest {
         check(ForwardingBench.run(1, ForwardingBench.variant("sy-netns"), 64, 1, 1));
     }
 
+    @Test
+    void wireguardGoForwardsOverIpv6() throws Exception {
+        // 1,420 B padded as WireGuard pads (1,452-byte datagrams): 1,424 would not fit the veth's IPv6 path
+        ForwardingBench.paddingLimit = ForwardingBench.MTU;
+        try {
+            ForwardingBench.Result r = ForwardingBench.run(1, ForwardingBench.variant("wggo"), 6, 1420, 1, 1);
+            assertEquals(6, r.family(), r.toString());
+            check(r);
+        } finally {
+            ForwardingBench.paddingLimit = Integer.MAX_VALUE;
+        }
+    }
+
+    @Test
+    void aSwitchyardProcessForwardsOverIpv6() throws Exception {
+        // 1,420 B padded as WireGuard pads (1,452-byte datagrams): 1,424 would not fit the veth's IPv6 path
+        ForwardingBench.paddingLimit = ForwardingBench.MTU;
+        try {
+            ForwardingBench.Result r = ForwardingBench.run(1, ForwardingBench.variant("sy-netns"), 6, 1420, 1, 1);
+            assertEquals(6, r.family(), r.toString());
+            check(r);
+        } finally {
+            ForwardingBench.paddingLimit = Integer.MAX_VALUE;
+        }
+    }
+
     private static void check(ForwardingBench.Result r) {
         // Paced at 20k pps, a working hub forwards most of it even on a loaded machine; a
         // broken path (no roaming to the sink, no route, bad inner packets) forwards none.
