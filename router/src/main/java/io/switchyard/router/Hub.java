@@ -1,11 +1,13 @@
 package io.switchyard.router;
 
+import io.switchyard.actors.ActorRef;
+
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigException;
 import io.switchyard.config.ConfigParser;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
-import io.switchyard.router.crypto.HybridChaCha20Poly1305;
+import io.switchyard.wireguard.crypto.HybridChaCha20Poly1305;
 import io.switchyard.router.hub.HubCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -14,7 +14,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
 import io.switchyard.router.client.WireGuardClient;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

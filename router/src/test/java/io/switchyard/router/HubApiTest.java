@@ -13,7 +13,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
 import io.switchyard.router.client.WireGuardClient;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.switchyard.bench.crypto;
 
-import io.switchyard.router.crypto.Aead;
-import io.switchyard.router.crypto.HybridChaCha20Poly1305;
-import io.switchyard.router.crypto.InPlaceChaCha20Poly1305;
-import io.switchyard.router.crypto.JdkChaCha20Poly1305;
+import io.switchyard.wireguard.crypto.Aead;
+import io.switchyard.wireguard.crypto.HybridChaCha20Poly1305;
+import io.switchyard.wireguard.crypto.InPlaceChaCha20Poly1305;
+import io.switchyard.wireguard.crypto.JdkChaCha20Poly1305;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,6 +1,6 @@
 package io.switchyard.bench.crypto;
 
-import io.switchyard.router.crypto.X25519;
+import io.switchyard.wireguard.crypto.X25519;
 import java.math.BigInteger;
 import java.security.KeyFactory;
 import java.security.PrivateKey;

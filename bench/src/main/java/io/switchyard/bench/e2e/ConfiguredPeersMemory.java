@@ -8,7 +8,7 @@ import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
 import io.switchyard.config.Setting;
 import io.switchyard.router.Hub;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.PeerStats;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -209,7 +209,7 @@ sealed interface Target extends AutoCloseable {
             if (!extra.isEmpty()) {
                 cmd.addAll(List.of(extra.split("\\s+")));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchyard.router.cli.Main", "up",
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchyard.cli.Main", "up",
                     "--no-watch", "--status-format", HUB_OUTPUT ? "json" : "text", file.toString()));
             Process p = ns.process(cmd.toArray(String[]::new)).start();
             External hub = new External(p, file, null, port);

@@ -1,6 +1,6 @@
 package io.switchyard.bench.protocol;
 
-import io.switchyard.router.routing.AllowedIps;
+import io.switchyard.wireguard.routing.AllowedIps;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

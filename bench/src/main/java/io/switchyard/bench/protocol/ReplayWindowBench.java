@@ -1,6 +1,6 @@
 package io.switchyard.bench.protocol;
 
-import io.switchyard.router.protocol.ReplayWindow;
+import io.switchyard.wireguard.session.ReplayWindow;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,11 +1,13 @@
 package io.switchyard.router.client;
 
+import io.switchyard.wireguard.ip.InnerUdp;
+
 import io.switchyard.config.Key32;
-import io.switchyard.router.noise.HandshakeGate;
-import io.switchyard.router.peer.Device;
-import io.switchyard.router.peer.HandshakeOutcome;
-import io.switchyard.router.peer.PeerEngine;
-import io.switchyard.router.protocol.WireGuard;
+import io.switchyard.wireguard.noise.HandshakeGate;
+import io.switchyard.wireguard.peer.Device;
+import io.switchyard.wireguard.peer.HandshakeOutcome;
+import io.switchyard.wireguard.peer.PeerEngine;
+import io.switchyard.wireguard.WireGuard;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;

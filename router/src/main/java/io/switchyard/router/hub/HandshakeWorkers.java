@@ -2,12 +2,12 @@ package io.switchyard.router.hub;
 
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
-import io.switchyard.router.control.HandshakeEvent;
-import io.switchyard.router.noise.HandshakeGate;
-import io.switchyard.router.noise.Messages;
-import io.switchyard.router.peer.Device;
-import io.switchyard.router.peer.HandshakeOutcome;
-import io.switchyard.router.protocol.WireGuard;
+import io.switchyard.router.hub.HandshakeEvent;
+import io.switchyard.wireguard.noise.HandshakeGate;
+import io.switchyard.wireguard.noise.Messages;
+import io.switchyard.wireguard.peer.Device;
+import io.switchyard.wireguard.peer.HandshakeOutcome;
+import io.switchyard.wireguard.WireGuard;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;

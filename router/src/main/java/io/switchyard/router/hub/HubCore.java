@@ -1,5 +1,10 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.config.Setting;
+import io.switchyard.router.HubEvent;
+import io.switchyard.router.OverlayDatagram;
+import io.switchyard.router.OverlayUdpEndpoint;
+
 import io.switchyard.actors.ActorRef;
 import io.switchyard.actors.ActorSystem;
 import io.switchyard.actors.Overflow;
@@ -23,10 +28,10 @@ import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.HubStats;
 import io.switchyard.router.PeerStats;
-import io.switchyard.router.peer.Device;
-import io.switchyard.router.peer.PeerEngine;
-import io.switchyard.router.routing.AllowedIps;
-import io.switchyard.router.routing.FrozenAllowedIps;
+import io.switchyard.wireguard.peer.Device;
+import io.switchyard.wireguard.peer.PeerEngine;
+import io.switchyard.wireguard.routing.AllowedIps;
+import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.UdpZerocopyChannel;
 import io.switchyard.zerocopy.ZerocopyCompletionTracker;
 import io.switchyard.zerocopy.ZerocopyConfig;

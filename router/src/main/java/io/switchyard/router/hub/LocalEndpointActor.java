@@ -1,12 +1,14 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.wireguard.ip.InnerPacket;
+
 import io.switchyard.actors.Actor;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
-import io.switchyard.router.client.InnerUdp;
-import io.switchyard.router.routing.FrozenAllowedIps;
+import io.switchyard.wireguard.ip.InnerUdp;
+import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

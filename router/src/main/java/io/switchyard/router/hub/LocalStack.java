@@ -1,5 +1,7 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.wireguard.ip.InnerPacket;
+
 import io.switchyard.actors.ActorRef;
 import io.switchyard.config.InterfaceAddress;
 import io.switchyard.config.Key32;
@@ -8,9 +10,9 @@ import io.switchyard.counters.CounterSet;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.OverlayUdpEndpoint;
-import io.switchyard.router.client.InnerUdp;
-import io.switchyard.router.peer.PeerEngine;
-import io.switchyard.router.routing.FrozenAllowedIps;
+import io.switchyard.wireguard.ip.InnerUdp;
+import io.switchyard.wireguard.peer.PeerEngine;
+import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

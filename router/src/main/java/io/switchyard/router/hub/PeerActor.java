@@ -1,5 +1,7 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.wireguard.ip.InnerPacket;
+
 import io.switchyard.actors.Actor;
 import io.switchyard.actors.ActorContext;
 import io.switchyard.actors.Cancellable;
@@ -10,13 +12,13 @@ import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubMetric;
-import io.switchyard.router.control.FlushEvent;
-import io.switchyard.router.control.HandshakeEvent;
-import io.switchyard.router.peer.PeerEngine;
-import io.switchyard.router.peer.StagingQueue;
-import io.switchyard.router.protocol.WireGuard;
-import io.switchyard.router.routing.FrozenAllowedIps;
-import io.switchyard.router.timers.PeerTimers;
+import io.switchyard.router.hub.FlushEvent;
+import io.switchyard.router.hub.HandshakeEvent;
+import io.switchyard.wireguard.peer.PeerEngine;
+import io.switchyard.wireguard.peer.StagingQueue;
+import io.switchyard.wireguard.WireGuard;
+import io.switchyard.wireguard.routing.FrozenAllowedIps;
+import io.switchyard.wireguard.timers.PeerTimers;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

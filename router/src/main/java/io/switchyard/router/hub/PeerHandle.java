@@ -3,7 +3,7 @@ package io.switchyard.router.hub;
 import io.switchyard.actors.ActorRef;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
-import io.switchyard.router.peer.PeerEngine;
+import io.switchyard.wireguard.peer.PeerEngine;
 import java.net.InetSocketAddress;
 
 /**

@@ -1,7 +1,7 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.config.PeerConfig;
-import io.switchyard.router.noise.SessionKeys;
+import io.switchyard.wireguard.noise.SessionKeys;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.net.InetSocketAddress;
 

@@ -1,5 +1,8 @@
 package io.switchyard.router.client;
 
+import io.switchyard.config.Endpoint;
+import io.switchyard.wireguard.ip.InnerUdp;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +15,7 @@ import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

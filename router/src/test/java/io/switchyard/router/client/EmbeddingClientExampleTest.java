@@ -9,7 +9,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
 import io.switchyard.router.Hub;
-import io.switchyard.router.crypto.Keys;
+import io.switchyard.wireguard.Keys;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

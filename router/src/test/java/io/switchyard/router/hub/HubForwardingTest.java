@@ -1,5 +1,7 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.zerocopy.PacketBuffer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +17,7 @@ import io.switchyard.config.RouterSettings;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
-import io.switchyard.router.crypto.X25519;
+import io.switchyard.wireguard.crypto.X25519;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

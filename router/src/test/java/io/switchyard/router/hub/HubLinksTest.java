@@ -1,5 +1,7 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.router.HubEvent;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +14,7 @@ import io.switchyard.config.RouterSettings;
 import io.switchyard.config.Setting;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubStats;
-import io.switchyard.router.crypto.X25519;
+import io.switchyard.wireguard.crypto.X25519;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

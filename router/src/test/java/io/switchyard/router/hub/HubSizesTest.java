@@ -1,5 +1,8 @@
 package io.switchyard.router.hub;
 
+import io.switchyard.config.Endpoint;
+import io.switchyard.wireguard.ip.InnerUdp;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +15,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubStats;
-import io.switchyard.router.crypto.X25519;
+import io.switchyard.wireguard.crypto.X25519;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -197,7 +200,7 @@ class HubSizesTest extends HubTestSupport {
         assertEquals(4, icmp[21], "fragmentation needed");
         assertEquals(1280, ((icmp[26] & 0xff) << 8) | (icmp[27] & 0xff), "next-hop MTU");
         assertArrayEquals(java.util.Arrays.copyOf(big, 548), java.util.Arrays.copyOfRange(icmp, 28, 576), "the quote");
-        assertEquals(0, io.switchyard.router.client.InnerUdp.checksum(ByteBuffer.wrap(icmp), 20, icmp.length - 20));
+        assertEquals(0, io.switchyard.wireguard.ip.InnerUdp.checksum(ByteBuffer.wrap(icmp), 20, icmp.length - 20));
 
         byte[] big6 = udp6(A6, B6, 1400);
         p[0].send(big6);
@@ -206,7 +209,7 @@ class HubSizesTest extends HubTestSupport {
         assertEquals(58, icmp6[6]);
         assertEquals(2, icmp6[40], "packet too big");
         assertEquals(1280, ByteBuffer.wrap(icmp6).getInt(44));
-        assertEquals(0, io.switchyard.router.client.InnerUdp.checksum6(ByteBuffer.wrap(icmp6), 0, icmp6.length - 40, 58));
+        assertEquals(0, io.switchyard.wireguard.ip.InnerUdp.checksum6(ByteBuffer.wrap(icmp6), 0, icmp6.length - 40, 58));
 
         // IPv4 without DF may be fragmented on the way: the hub forwards it whole.
         byte[] fragmentable = udp4(A, B, 1400, false);

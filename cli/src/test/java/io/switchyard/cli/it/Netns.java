@@ -1,0 +1,212 @@
+package io.switchyard.cli.it;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Network namespaces for interop tests: creation, commands run inside them, veth links between
+ * them, and running Java code on a platform thread that has entered one ({@code setns(2)}) — a
+ * thread it creates inherits the namespace, which is how an in-process hub lives in its own.
+ * Names carry a prefix and the creating JVM's pid ({@code syit-<pid>-...}) so that a crashed
+ * earlier run can be swept ({@link #sweep}) without touching the namespaces of a run that is
+ * still going (two engineers, or two test JVMs, on one machine).
+ */
+public final class Netns implements AutoCloseable {
+    static final String PREFIX = "syit-";
+    private static final int CLONE_NEWNET = 0x40000000;
+    private static final Path IP = Path.of("/usr/sbin/ip");
+
+    final String name;
+
+    private Netns(String name) {
+        this.name = name;
+    }
+
+    /** Why namespaces cannot be made here, or null when they can. */
+    static String unavailable() {
+        if (!Files.isExecutable(IP) && !Files.isExecutable(Path.of("/sbin/ip"))) {
+            return "iproute2 (ip) is not installed";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "network namespaces need root";
+        }
+        return null;
+    }
+
+    /**
+     * Skips the calling test, saying why, where namespaces or the WireGuard tools are missing,
+     * then sweeps what dead runs left behind. Every interop test starts with this.
+     */
+    static void assumeInteropPossible() throws IOException {
+        String why = unavailable();
+        if (why == null) {
+            why = WgGoClient.unavailable();
+        }
+        final String reason = why;
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        sweep();
+    }
+
+    /** {@link #create}, skipping the calling test when the kernel refuses a new namespace. */
+    static Netns createOrSkip(String requested) throws IOException {
+        try {
+            return create(requested);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "skipped: cannot create a network namespace: " + e.getMessage());
+            throw e; // not reached
+        }
+    }
+
+    static Netns create(String requested) throws IOException {
+        String name = requested.startsWith(PREFIX)
+                ? PREFIX + ProcessHandle.current().pid() + "-" + requested.substring(PREFIX.length()) : requested;
+        Result r = run("ip", "netns", "add", name);
+        if (r.exit != 0) {
+            throw new IOException("ip netns add " + name + ": " + r.out);
+        }
+        Netns ns = new Netns(name);
+        ns.must("ip", "link", "set", "lo", "up");
+        return ns;
+    }
+
+    /** Deletes namespaces left behind by runs whose JVM is gone (never those of a live one). */
+    static void sweep() throws IOException {
+        for (String line : run("ip", "netns", "list").out.split("\n")) {
+            String n = line.strip().split(" ")[0];
+            if (!n.startsWith(PREFIX)) {
+                continue;
+            }
+            String rest = n.substring(PREFIX.length());
+            int dash = rest.indexOf('-');
+            long pid;
+            try {
+                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            } catch (NumberFormatException e) {
+                continue; // not one of ours
+            }
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            run("ip", "netns", "del", n);
+        }
+    }
+
+    /** A veth pair: {@code here} in this namespace with address {@code hereCidr}, the peer in {@code there}. */
+    void link(String here, String hereCidr, Netns there, String thereName, String thereCidr) throws IOException {
+        mustRoot("ip", "link", "add", here, "netns", name, "type", "veth", "peer", "name", thereName, "netns", there.name);
+        must("ip", "addr", "add", hereCidr, "dev", here);
+        must("ip", "link", "set", here, "up");
+        there.must("ip", "addr", "add", thereCidr, "dev", thereName);
+        there.must("ip", "link", "set", thereName, "up");
+    }
+
+    Result exec(String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(cmd));
+        return run(full.toArray(String[]::new));
+    }
+
+    Result must(String... cmd) throws IOException {
+        Result r = exec(cmd);
+        if (r.exit != 0) {
+            throw new IOException("in " + name + ": " + String.join(" ", cmd) + " exited " + r.exit + ": " + r.out);
+        }
+        return r;
+    }
+
+    private static void mustRoot(String... cmd) throws IOException {
+        Result r = run(cmd);
+        if (r.exit != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit + ": " + r.out);
+        }
+    }
+
+    ProcessBuilder process(String... cmd) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full).redirectErrorStream(true);
+    }
+
+    /** Runs {@code task} on a fresh platform thread that has entered this namespace. */
+    <T> T inside(Callable<T> task) throws Exception {
+        return inside(name, task);
+    }
+
+    /**
+     * Runs {@code task} on a fresh platform thread that has entered the named namespace
+     * ({@code /var/run/netns/NAME}); threads it creates stay there (tests in other packages use it
+     * to start a hub inside a namespace they made with {@code ip netns add}).
+     */
+    public static <T> T inside(String name, Callable<T> task) throws Exception {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("in-" + name).start(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + name), 0);
+                if (fd < 0) {
+                    throw new IOException("open /var/run/netns/" + name + " failed");
+                }
+                int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
+                int ignored = (int) close.invokeExact(fd);
+                if (rc != 0) {
+                    throw new IOException("setns into " + name + " failed");
+                }
+                result.set(task.call());
+            } catch (Throwable e) {
+                result.set(new Failure(e));
+            }
+        });
+        t.join();
+        if (result.get() instanceof Failure f) {
+            throw new IllegalStateException("in namespace " + name, f.cause);
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result.get();
+        return value;
+    }
+
+    private record Failure(Throwable cause) {}
+
+    @Override
+    public void close() throws IOException {
+        run("ip", "netns", "del", name);
+    }
+
+    record Result(int exit, String out) {}
+
+    static Result run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) { // hang guard only
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " hung");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
