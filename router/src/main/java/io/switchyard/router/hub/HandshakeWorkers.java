@@ -2,18 +2,18 @@ package io.switchyard.router.hub;
 
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
-import io.switchyard.router.hub.HandshakeEvent;
+import io.switchyard.wireguard.WireGuard;
 import io.switchyard.wireguard.noise.HandshakeGate;
 import io.switchyard.wireguard.noise.Messages;
 import io.switchyard.wireguard.peer.Device;
 import io.switchyard.wireguard.peer.HandshakeOutcome;
-import io.switchyard.wireguard.WireGuard;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The bounded handshake worker pool: platform threads (X25519 is pure CPU; a few hundred
@@ -29,15 +29,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A full queue drops the message (counted); so does every refusal, each with its reason.
  */
 final class HandshakeWorkers implements AutoCloseable {
-    private final HubCore hub;
+    private final Device device;
+    private final Transmitter listen;
+    private final BooleanSupplier forceUnderLoad;
     private final ArrayBlockingQueue<Runnable> queue;
     private final ThreadPoolExecutor pool;
     private final int underLoadDepth;
     /** Written by several workers: guarded by itself. */
     final Counters counters = new Counters();
 
-    HandshakeWorkers(HubCore hub, int threads, int queueSize) {
-        this.hub = hub;
+    /**
+     * @param listen where cookie replies go out
+     * @param forceUnderLoad a test seam: treat every handshake as arriving under load
+     */
+    HandshakeWorkers(Device device, Transmitter listen, BooleanSupplier forceUnderLoad, int threads, int queueSize) {
+        this.device = device;
+        this.listen = listen;
+        this.forceUnderLoad = forceUnderLoad;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.underLoadDepth = Math.max(1, queueSize / 8);
         AtomicInteger n = new AtomicInteger();
@@ -62,8 +70,7 @@ final class HandshakeWorkers implements AutoCloseable {
 
     private void handle(byte[] msg, InetSocketAddress source) {
         try {
-            boolean underLoad = queue.size() >= underLoadDepth || hub.forceUnderLoad();
-            Device device = hub.device();
+            boolean underLoad = queue.size() >= underLoadDepth || forceUnderLoad.getAsBoolean();
             HandshakeGate.Verdict verdict = device.admit(msg, source, underLoad);
             if (verdict != HandshakeGate.Verdict.ACCEPT && HandshakeEvent.enabled()) {
                 // Refused before any Diffie-Hellman: the peer is not known yet (mac1 names no one).
@@ -75,7 +82,7 @@ final class HandshakeWorkers implements AutoCloseable {
                 case BAD_MAC1 -> count(DropReason.BAD_MAC);
                 case RATE_LIMITED -> count(DropReason.RATE_LIMITED);
                 case SEND_COOKIE -> {
-                    boolean sent = hub.transmitter().sendBytes(device.cookieReply(msg, source), source);
+                    boolean sent = listen.sendBytes(device.cookieReply(msg, source), source);
                     synchronized (counters) {
                         counters.drop(DropReason.COOKIE_REQUIRED);
                         if (sent) {

@@ -1,10 +1,5 @@
 package io.switchyard.router.hub;
 
-import io.switchyard.config.Setting;
-import io.switchyard.router.HubEvent;
-import io.switchyard.router.OverlayDatagram;
-import io.switchyard.router.OverlayUdpEndpoint;
-
 import io.switchyard.actors.ActorRef;
 import io.switchyard.actors.ActorSystem;
 import io.switchyard.actors.Overflow;
@@ -12,131 +7,130 @@ import io.switchyard.actors.Props;
 import io.switchyard.actors.SupervisorStrategy;
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigDiff;
-import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.config.RouterSettings;
-import io.switchyard.counters.CounterSet;
 import io.switchyard.counters.Metric;
 import io.switchyard.io.IoCounter;
 import io.switchyard.io.RecvBatch;
 import io.switchyard.io.Transport;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
-import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
+import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.HubStats;
+import io.switchyard.router.OverlayDatagram;
+import io.switchyard.router.OverlayUdpEndpoint;
 import io.switchyard.router.PeerStats;
+import io.switchyard.wireguard.WireGuard;
+import io.switchyard.wireguard.crypto.X25519;
+import io.switchyard.wireguard.noise.Environment;
 import io.switchyard.wireguard.peer.Device;
-import io.switchyard.wireguard.peer.PeerEngine;
-import io.switchyard.wireguard.routing.AllowedIps;
-import io.switchyard.wireguard.routing.FrozenAllowedIps;
-import io.switchyard.zerocopy.UdpZerocopyChannel;
-import io.switchyard.zerocopy.ZerocopyCompletionTracker;
-import io.switchyard.zerocopy.ZerocopyConfig;
-import io.switchyard.zerocopy.ZerocopyCounter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
- * The running hub behind {@link io.switchyard.router.Hub}: the socket opener thread, the listen
- * sockets (one per router thread, sharing the port with SO_REUSEPORT), the buffer pool (with a
- * {@link ByteBuffer} view and a source address per buffer, made once), the {@link Device}, one
- * {@link PeerHandle} and {@link PeerActor} per peer, the routing snapshot, a {@link RouterActor}
- * per listen socket, the {@link HandshakeWorkers} and the listen sockets' {@link Transmitter}.
- * Peer actors open their connected sockets ({@link PeerLink}) through {@link #openLink}.
- *
- * <p>Counting: every receiver and transmitter has its own single-writer {@link Counters}; the
- * hub sums them in {@link #stats}. A link's counters are folded into retired totals when it
- * closes, so totals never go down and a roaming peer's closed sockets cost nothing.
- *
- * <p>Routing: the trie is rebuilt from the whole configuration on every {@link #apply} and
- * published as an immutable {@link FrozenAllowedIps} through a volatile field; peer actors read
- * it once per batch. Mutations ({@link #apply}, {@link #close}) are serialized on this object.
+ * The running hub behind {@link io.switchyard.router.Hub}: it builds the parts, wires each to
+ * the few others it uses, and tears them down. The parts, in data-path order:
+ * <ul>
+ *   <li>the listen sockets (one per router thread, sharing the port with SO_REUSEPORT), from
+ *       the {@link HubEnvironment}'s {@link Sockets}, each read by a {@link RouterActor};</li>
+ *   <li>the {@link PacketPools}, the {@link Device} (the peer engines, receiver indexes, Noise),
+ *       the {@link HandshakeWorkers};</li>
+ *   <li>the {@link PeerTable} (a {@link PeerHandle} and {@link PeerActor} per peer) and the
+ *       {@link Routes} they publish;</li>
+ *   <li>the listen sockets' {@link Transmitter}, the peers' connected sockets ({@link Links}),
+ *       the hub's own addresses ({@link LocalStack} and its {@link LocalEndpointActor});</li>
+ *   <li>the counting ({@link HubCounting}) and the events ({@link HubEvents}, {@link DropSampler}).</li>
+ * </ul>
+ * An actor gets a {@link PeerActor.Wiring} or {@link RouterActor.Wiring}: the parts it uses, not
+ * this object. Changes ({@link #apply}, {@link #close}) are serialized on this object.
  */
 public final class HubCore {
-    private final SocketOpener opener;
+    private final Sockets sockets;
     /** The listen sockets; [0] also sends for peers without a connected socket. */
     private final UdpSocket[] listen;
-    /** Where the listen sockets are bound (the wildcard and the actual port): links bind there too. */
-    private final InetSocketAddress bindAddress;
-    private final boolean connectedSockets;
     private final PacketPools buffers;
-    /** Pool and zerocopy tracker counters (one set, shared: striped adders). */
-    private final CounterSet<ZerocopyCounter> zerocopyCounters = CounterSet.striped(ZerocopyCounter.class);
-    private final RecvBatches linkBatches;
     private final Device device;
     private final ActorSystem system;
     private final Transmitter transmitter;
     private final HandshakeWorkers workers;
-    /** Live receivers' counters (listen routers and links) and links' transmitter counters. */
-    private final Set<Counters> liveCounters = ConcurrentHashMap.newKeySet();
-    private final Set<UdpSocket> liveLinkSockets = ConcurrentHashMap.newKeySet();
-    /** Folded totals of closed links; guarded by itself, as are reads of the live sets in stats. */
-    private final long[] retiredCounters = new long[Counters.SIZE];
-    private final long[] retiredIo = new long[IoCounter.values().length];
+    private final HubCounting counting = new HubCounting();
     /** The listen routers' counters, by listen socket. */
     private final Counters[] listenCounters;
-    /** The hub-wide counts (the local endpoint, events, connected sockets); gauges are read at stats time. */
-    private final CounterSet<HubMetric> hubCounts = CounterSet.striped(HubMetric.class);
-    private final ConcurrentHashMap<Key32, PeerHandle> peers = new ConcurrentHashMap<>();
-    /** Removed peers, kept so that totals never go down. */
-    private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
-    private volatile FrozenAllowedIps<PeerHandle> routes;
-    private final LocalStack local = new LocalStack(this, hubCounts);
-    private final HubEvents events = new HubEvents(hubCounts);
-    private Thread dropSampler;
+    private final Links links;
+    private final RecvBatches linkBatches;
+    private final Routes routes = new Routes();
+    private final LocalStack local;
+    private final HubEvents events = new HubEvents(counting.hub);
+    private final PeerTable peers;
+    private final RouterActor.Wiring receivers;
+    private DropSampler dropSampler;
     private volatile Config config;
     private volatile boolean forceUnderLoad;
+    private volatile boolean linkReceiversPaused;
     private volatile boolean closed;
 
-    private HubCore(Config config, SocketOpener opener, UdpSocket[] listen) {
+    private HubCore(Config config, HubEnvironment env, Sockets sockets, UdpSocket[] listen) {
         this.config = config;
-        this.opener = opener;
+        this.sockets = sockets;
         this.listen = listen;
         this.listenCounters = new Counters[listen.length];
-        UdpSocket socket = listen[0];
-        this.bindAddress = new InetSocketAddress(socket.localAddress().getAddress(), socket.localAddress().getPort());
         RouterSettings s = config.settings();
-        this.connectedSockets = s.connectedSockets();
-        this.buffers = new PacketPools(s, zerocopyCounters);
-        this.linkBatches = new RecvBatches(s.batchSize(), receiveSlotBytes(socket));
-        this.device = new Device(config.iface().privateKey());
-        this.system = ActorSystem.create("hub-" + config.name());
+        UdpSocket socket = listen[0];
+        this.buffers = new PacketPools(s, counting.zerocopy);
+        this.device = new Device(config.iface().privateKey(), new Environment(X25519::generatePrivateKey,
+                InstantSource.system(), env.clock()::nanoTime, WireGuard.IDENTIFIER), new SecureRandom(), 1 << 16);
+        this.system = ActorSystem.builder("hub-" + config.name()).clock(env.clock()).build();
         this.transmitter = new Transmitter(socket, s.gso());
-        this.workers = new HandshakeWorkers(this, s.handshakeWorkers(), s.handshakeQueueSize());
+        this.workers = new HandshakeWorkers(device, transmitter, () -> forceUnderLoad, s.handshakeWorkers(),
+                s.handshakeQueueSize());
+        this.receivers = new RouterActor.Wiring(buffers, workers, device, () -> closed, () -> linkReceiversPaused);
+        this.linkBatches = new RecvBatches(s.batchSize(), receiveSlotBytes(socket));
+        InetSocketAddress bound = socket.localAddress();
+        this.links = s.connectedSockets() ? new Links(sockets,
+                () -> socketOptions(this.config).bind(new InetSocketAddress(bound.getAddress(), bound.getPort())), s,
+                counting, linkBatches, system, receivers, env.clock()) : null;
+        this.local = new LocalStack(buffers, routes, counting.hub);
+        this.peers = new PeerTable(device, system,
+                new PeerActor.Wiring(env.clock(), routes, buffers, transmitter, links, local, events),
+                routes, s.mailboxCapacity());
     }
 
-    /** Opens the listen sockets on a new opener thread and starts everything. */
+    /** Starts a hub on the real machine ({@link HubEnvironment#system()}). */
     public static HubCore start(Config config) throws IOException {
-        SocketOpener opener = new SocketOpener("hub-" + config.name() + "-sockets");
+        return start(config, HubEnvironment.system());
+    }
+
+    /** Opens the listen sockets through {@code env} and starts everything. */
+    public static HubCore start(Config config, HubEnvironment env) throws IOException {
+        Sockets sockets = env.sockets().apply("hub-" + config.name() + "-sockets");
         UdpSocket[] listen;
         try {
-            listen = openListen(opener, config);
+            listen = openListen(sockets, config);
         } catch (IOException | RuntimeException e) {
-            opener.close();
+            sockets.close();
             throw e;
         }
         HubCore core;
         try {
-            core = new HubCore(config, opener, listen);
+            core = new HubCore(config, env, sockets, listen);
             core.startActors();
         } catch (RuntimeException e) {
             for (UdpSocket l : listen) {
                 l.close();
             }
-            opener.close();
+            sockets.close();
             throw e;
         }
         return core;
@@ -161,23 +155,25 @@ public final class HubCore {
      * SO_REUSEPORT (the kernel hashes each 4-tuple to one of them) whenever there is more than
      * one or peers get connected sockets, which must join the same reuseport group.
      */
-    private static UdpSocket[] openListen(SocketOpener opener, Config config) throws IOException {
+    private static UdpSocket[] openListen(Sockets opener, Config config) throws IOException {
         RouterSettings s = config.settings();
         int port = config.iface().listenPort();
         int n = s.routerThreads(Runtime.getRuntime().availableProcessors());
         boolean reuse = n > 1 || s.connectedSockets();
-        UdpOptions o = socketOptions(config).reusePort(reuse);
         UdpSocket[] sockets = new UdpSocket[n];
         try {
             try {
                 // Dual stack first; a namespace without IPv6 cannot bind "::".
-                sockets[0] = opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("::"), port)));
+                sockets[0] = opener.open(socketOptions(config).reusePort(reuse)
+                        .bind(new InetSocketAddress(InetAddress.getByName("::"), port)));
             } catch (IOException e) {
-                sockets[0] = opener.open(o.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)));
+                sockets[0] = opener.open(socketOptions(config).reusePort(reuse)
+                        .bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)));
             }
             InetSocketAddress bound = sockets[0].localAddress(); // the actual port when ListenPort is 0
             for (int i = 1; i < n; i++) {
-                sockets[i] = opener.open(o.bind(new InetSocketAddress(bound.getAddress(), bound.getPort())));
+                sockets[i] = opener.open(socketOptions(config).reusePort(reuse)
+                        .bind(new InetSocketAddress(bound.getAddress(), bound.getPort())));
             }
         } catch (IOException | RuntimeException e) {
             for (UdpSocket l : sockets) {
@@ -202,23 +198,20 @@ public final class HubCore {
     private void startActors() {
         local.setAddresses(config.iface().addresses());
         local.setMtu(config.iface().mtu());
-        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(this, local))
+        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(routes, local))
                 .withBoundedMailbox(config.settings().mailboxCapacity(), Overflow.DROP_NEWEST)
                 .withSupervisor(SupervisorStrategy.resume()), "local");
-        for (PeerConfig p : config.peers()) {
-            addPeer(p);
-        }
-        publishRoutes(config);
+        peers.start(config);
         RouterSettings s = config.settings();
         for (int i = 0; i < listen.length; i++) {
             UdpSocket socket = listen[i];
             int index = i;
+            counting.register(socket, false);
             RecvBatch batch = new RecvBatch(s.batchSize(), receiveSlotBytes(socket));
-            Counters counters = new Counters();
+            Counters counters = counting.register();
             listenCounters[i] = counters;
-            liveCounters.add(counters);
             ActorRef<Object> router = system.spawn(Props.<Object>of(
-                            ctx -> new RouterActor(ctx, this, socket, index, batch, linkBatches, counters, () -> { }))
+                            ctx -> new RouterActor(ctx, receivers, socket, index, batch, linkBatches, counters, () -> { }))
                     .withDedicatedThread(true)
                     .withSupervisor(SupervisorStrategy.resume())
                     .withUnboundedMailbox(), "router-" + i);
@@ -226,119 +219,7 @@ public final class HubCore {
         }
     }
 
-    // ------------------------------------------------------------------ connected sockets
-
-    boolean connectedSockets() {
-        return connectedSockets;
-    }
-
-    /**
-     * Opens a connected socket for {@code peer} to {@code remote} (on the opener thread, so in
-     * the hub's namespace) and starts its receiver. Returns null, counted, if the kernel refuses
-     * (the peer keeps using the listen socket and its actor tries again later).
-     */
-    PeerLink openLink(PeerHandle peer, InetSocketAddress remote) {
-        RouterSettings s = config.settings();
-        UdpOptions o = socketOptions(config).bind(bindAddress).reusePort(true).connect(remote);
-        if (s.transport() == io.switchyard.config.Setting.Transport.URING) {
-            o.transport(Transport.NATIVE); // an io_uring socket costs three rings: not one per peer
-        }
-        UdpSocket socket = null;
-        PeerLink link = null;
-        try {
-            UdpZerocopyChannel channel = null;
-            if (s.zeroCopy()) {
-                channel = opener.call(() -> UdpZerocopyChannel.open(o, Trains.MAX_SEGMENTS));
-                socket = channel.socket();
-            } else {
-                socket = opener.open(o);
-            }
-            ZerocopyCompletionTracker tracker = channel == null ? null : new ZerocopyCompletionTracker(channel,
-                    ZerocopyConfig.defaults().withSizeThreshold(s.zeroCopyThreshold()), zerocopyCounters,
-                    device::nanoTime);
-            Counters rx = new Counters();
-            UdpSocket linkSocket = socket;
-            PeerLink opened = new PeerLink(remote, socket, channel, tracker, s.zeroCopyThreshold(),
-                    c -> retire(c));
-            link = opened;
-            liveCounters.add(rx);
-            liveCounters.add(opened.txCounters());
-            liveLinkSockets.add(socket);
-            link.receiver = system.spawn(Props.<Object>of(
-                            ctx -> new RouterActor(ctx, this, linkSocket, -1, null, linkBatches, rx, () -> {
-                                opened.closeSocket();
-                                retire(rx);
-                                retire(linkSocket);
-                            }))
-                    .withSupervisor(SupervisorStrategy.resume())
-                    .withUnboundedMailbox(), "link-" + peer.key.toBase64().substring(0, 8));
-            link.receiver.tell(RouterActor.POLL);
-            hubCounts.increment(HubMetric.LINKS_OPENED);
-            return link;
-        } catch (IOException | RuntimeException e) {
-            if (link != null) {
-                link.close();
-            } else if (socket != null) {
-                socket.close();
-            }
-            if (socket != null) {
-                retire(socket);
-            }
-            hubCounts.increment(HubMetric.LINKS_OPEN_FAILED);
-            System.getLogger("io.switchyard.hub").log(System.Logger.Level.DEBUG,
-                    "connected socket for {0} to {1} refused: {2}", peer, remote, e.toString());
-            return null;
-        }
-    }
-
-    private void retire(Counters c) {
-        synchronized (retiredCounters) {
-            if (liveCounters.remove(c)) {
-                c.addTo(retiredCounters);
-            }
-        }
-    }
-
-    private void retire(UdpSocket s) {
-        synchronized (retiredCounters) {
-            if (liveLinkSockets.remove(s)) {
-                for (IoCounter ic : IoCounter.values()) {
-                    retiredIo[ic.ordinal()] += s.counters().get(ic);
-                }
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ peers and routes
-
-    private PeerHandle addPeer(PeerConfig p) {
-        PeerEngine engine = device.addPeer(p.publicKey(), p.presharedKey().orElse(null));
-        PeerHandle h = new PeerHandle(p.publicKey(), engine, p);
-        h.ref = system.spawn(Props.<PeerMsg>of(ctx -> new PeerActor(ctx, this, h))
-                .withBoundedMailbox(config.settings().mailboxCapacity(), Overflow.DROP_NEWEST)
-                .withSupervisor(SupervisorStrategy.resume()), "peer-" + p.publicKey().toBase64().substring(0, 8));
-        engine.attach(h); // after ref is set: the router reads ref through the attachment
-        peers.put(p.publicKey(), h);
-        return h;
-    }
-
-    private void removePeer(PeerHandle h) {
-        peers.remove(h.key, h);
-        device.removePeer(h.key);
-        retired.add(h);
-        h.ref.tell(new PeerMsg.Retire());
-    }
-
-    private void publishRoutes(Config c) {
-        AllowedIps<PeerHandle> table = new AllowedIps<>();
-        for (PeerConfig p : c.peers()) {
-            PeerHandle h = peers.get(p.publicKey());
-            for (IpPrefix prefix : p.allowedIps()) {
-                table.insert(prefix.addressBytes(), prefix.bits(), h);
-            }
-        }
-        routes = table.freeze();
-    }
+    // ------------------------------------------------------------------ changes
 
     /** See {@link io.switchyard.router.Hub#apply}. */
     public synchronized void apply(Config next) {
@@ -350,27 +231,7 @@ public final class HubCore {
             throw new IllegalArgumentException("cannot apply to a running hub (restart it instead): "
                     + String.join("; ", diff.restartReasons()));
         }
-        for (PeerConfig p : diff.removed()) {
-            PeerHandle h = peers.get(p.publicKey());
-            if (h != null) {
-                removePeer(h);
-            }
-        }
-        for (ConfigDiff.PeerChange c : diff.changed()) {
-            PeerHandle h = peers.get(c.publicKey());
-            if (c.fields().contains(ConfigDiff.PeerField.PRESHARED_KEY)) {
-                // The preshared key is part of the Noise state: a new peer, its session ends.
-                removePeer(h);
-                addPeer(c.after());
-            } else {
-                h.config = c.after();
-                h.ref.tell(new PeerMsg.Update(c.after()));
-            }
-        }
-        for (PeerConfig p : diff.added()) {
-            addPeer(p);
-        }
-        publishRoutes(next);
+        peers.apply(diff, next);
         local.setAddresses(next.iface().addresses());
         local.setMtu(next.iface().mtu());
         config = next;
@@ -418,147 +279,32 @@ public final class HubCore {
         return true;
     }
 
-    // ------------------------------------------------------------------ events
-
-    HubEvents events() {
-        return events;
-    }
-
     /** See {@link io.switchyard.router.Hub#subscribe}. */
-    public synchronized AutoCloseable subscribe(java.util.function.Consumer<? super io.switchyard.router.HubEvent> listener) {
+    public synchronized AutoCloseable subscribe(Consumer<? super HubEvent> listener) {
         if (closed) {
             throw new IllegalStateException("the hub is closed");
         }
-        AutoCloseable s = events.subscribe(java.util.Objects.requireNonNull(listener, "listener"),
+        AutoCloseable s = events.subscribe(Objects.requireNonNull(listener, "listener"),
                 "hub-" + config.name() + "-events-" + events.subscribers());
         if (dropSampler == null) {
-            // The baseline is now: drops before the first subscription are not news.
-            Map<PeerHandle, long[]> baseline = peerDrops();
-            long[] hubBaseline = hubOnlyDrops();
-            dropSampler = Thread.ofVirtual().name("hub-" + config.name() + "-drop-sampler")
-                    .start(() -> sampleDrops(baseline, hubBaseline));
+            dropSampler = new DropSampler("hub-" + config.name() + "-drop-sampler", peers, () -> stats().drops(), events);
         }
         return s;
     }
 
-    /**
-     * Once a second while anyone subscribes: the drops of each peer, and of the hub itself, since
-     * the last second, as {@link io.switchyard.router.HubEvent.Drops} (non-zero ones only).
-     */
-    private void sampleDrops(Map<PeerHandle, long[]> last, long[] lastHub) {
-        while (!closed) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Map<PeerHandle, long[]> next = peerDrops();
-            long[] hub = hubOnlyDrops();
-            if (events.active()) {
-                java.time.Instant now = java.time.Instant.now();
-                for (Map.Entry<PeerHandle, long[]> e : next.entrySet()) {
-                    Map<io.switchyard.router.DropReason, Long> delta = delta(e.getValue(), last.get(e.getKey()));
-                    if (!delta.isEmpty()) {
-                        events.publish(new io.switchyard.router.HubEvent.Drops(now, Optional.of(e.getKey().key), delta));
-                    }
-                }
-                Map<io.switchyard.router.DropReason, Long> delta = delta(hub, lastHub);
-                if (!delta.isEmpty()) {
-                    events.publish(new io.switchyard.router.HubEvent.Drops(now, Optional.empty(), delta));
-                }
-            }
-            last = next;
-            lastHub = hub;
-        }
-    }
-
-    /** Each configured peer's counters now. */
-    private Map<PeerHandle, long[]> peerDrops() {
-        Map<PeerHandle, long[]> m = new java.util.IdentityHashMap<>();
-        for (PeerHandle h : peers.values()) {
-            long[] pt = new long[Counters.SIZE];
-            h.counters.addTo(pt);
-            m.put(h, pt);
-        }
-        return m;
-    }
-
-    /** The drops no peer is blamed for: the hub's total less every peer's (retired ones included). */
-    private long[] hubOnlyDrops() {
-        long[] out = new long[Counters.SIZE];
-        stats().drops().forEach((r, c) -> out[r.ordinal()] = c);
-        List<PeerHandle> all = new ArrayList<>(peers.values());
-        all.addAll(retired);
-        for (PeerHandle h : all) {
-            for (DropReason r : DropReason.values()) {
-                out[Counters.slot(r)] -= h.counters.get(r);
-            }
-        }
-        return out;
-    }
-
-    /** Non-zero drop differences {@code now - before} (all of {@code now} when before is null). */
-    private static Map<io.switchyard.router.DropReason, Long> delta(long[] now, long[] before) {
-        Map<io.switchyard.router.DropReason, Long> d = new java.util.EnumMap<>(io.switchyard.router.DropReason.class);
-        for (io.switchyard.router.DropReason r : io.switchyard.router.DropReason.values()) {
-            long v = now[r.ordinal()] - (before == null ? 0 : before[r.ordinal()]);
-            if (v != 0) {
-                d.put(r, v);
-            }
-        }
-        return d;
-    }
-
-    // ------------------------------------------------------------------ local endpoints
-
-    LocalStack local() {
-        return local;
-    }
-
     /** See {@link io.switchyard.router.Hub#bindUdp}. */
-    public synchronized io.switchyard.router.OverlayUdpEndpoint bindUdp(InetAddress address, int port,
-            ActorRef<? super io.switchyard.router.OverlayDatagram> receiver) {
+    public synchronized OverlayUdpEndpoint bindUdp(InetAddress address, int port, ActorRef<? super OverlayDatagram> receiver) {
         if (closed) {
             throw new IllegalStateException("the hub is closed");
         }
         return local.bind(address, port, receiver);
     }
 
-    // ------------------------------------------------------------------ for the parts
+    // ------------------------------------------------------------------ test seams
 
-    Device device() {
-        return device;
-    }
-
+    /** The packet buffers (tests hold some to provoke backpressure). */
     PacketPools buffers() {
         return buffers;
-    }
-
-    Transmitter transmitter() {
-        return transmitter;
-    }
-
-    HandshakeWorkers workers() {
-        return workers;
-    }
-
-    FrozenAllowedIps<PeerHandle> routes() {
-        return routes;
-    }
-
-    /** Whether {@link #close} has begun. */
-    boolean isClosing() {
-        return closed;
-    }
-
-    boolean forceUnderLoad() {
-        return forceUnderLoad;
-    }
-
-    private volatile boolean linkReceiversPaused;
-
-    boolean linkReceiversPaused() {
-        return linkReceiversPaused;
     }
 
     /** Test seam: connected sockets' receivers stop reading (datagrams queue on the sockets) while on. */
@@ -581,28 +327,15 @@ public final class HubCore {
         return config;
     }
 
+    /**
+     * The counters now, summed over the parts: receivers count what arrives (RX), transmitters
+     * what leaves (TX); every other counter, drops included, is the sum over receivers,
+     * transmitters, workers, peers (removed ones too) and the local endpoint.
+     */
     public HubStats stats() {
         long[] t = new long[Counters.SIZE];
         long[] io = new long[IoCounter.values().length];
-        synchronized (retiredCounters) {
-            for (Counters c : liveCounters) {
-                c.addTo(t);
-            }
-            for (int i = 0; i < Counters.SIZE; i++) {
-                t[i] += retiredCounters[i];
-            }
-            for (IoCounter ic : IoCounter.values()) {
-                long v = retiredIo[ic.ordinal()];
-                for (UdpSocket l : listen) {
-                    v += l.counters().get(ic);
-                }
-                for (UdpSocket l : liveLinkSockets) {
-                    v += l.counters().get(ic);
-                }
-                io[ic.ordinal()] = v;
-            }
-        }
-        // Receivers count RX, transmitters TX: the totals of where datagrams arrive and leave.
+        counting.addTo(t, io);
         long rxPackets = t[Counters.slot(HubCounter.RX_PACKETS)];
         long rxBytes = t[Counters.slot(HubCounter.RX_BYTES)];
         long txPackets = t[Counters.slot(HubCounter.TX_PACKETS)] + transmitter.counters.get(HubCounter.TX_PACKETS);
@@ -612,8 +345,7 @@ public final class HubCore {
         }
         transmitter.counters.addTo(t);
         var peerStats = new ArrayList<PeerStats>();
-        Config c = config;
-        for (PeerConfig p : c.peers()) {
+        for (PeerConfig p : config.peers()) {
             PeerHandle h = peers.get(p.publicKey());
             if (h == null) {
                 continue;
@@ -626,7 +358,7 @@ public final class HubCore {
                     pt[Counters.slot(HubCounter.TX_PACKETS)], pt[Counters.slot(HubCounter.TX_BYTES)],
                     p.allowedIps(), p.persistentKeepalive(), Counters.drops(pt)));
         }
-        for (PeerHandle h : retired) {
+        for (PeerHandle h : peers.retired()) {
             long[] pt = new long[Counters.SIZE];
             h.counters.addTo(pt);
             addAllButTraffic(t, pt);
@@ -643,45 +375,52 @@ public final class HubCore {
         for (HubCounter hc : HubCounter.values()) {
             metrics.add(Metric.of("", hc, t[Counters.slot(hc)]));
         }
-        long mailboxTotal = 0;
-        long mailboxMax = 0;
-        for (PeerHandle h : peers.values()) {
-            int d = h.ref.mailboxSize();
-            mailboxTotal += d;
-            mailboxMax = Math.max(mailboxMax, d);
-        }
-        long listenRx = 0;
-        for (Counters lc : listenCounters) {
-            listenRx += lc.get(HubCounter.RX_PACKETS);
-        }
         for (HubMetric m : HubMetric.values()) {
-            long v = switch (m) {
-                case PEERS -> peers.size();
-                case HANDSHAKE_QUEUE_DEPTH -> workers.depth();
-                case MAILBOX_PEERS_DEPTH -> mailboxTotal;
-                case MAILBOX_PEERS_MAX_DEPTH -> mailboxMax;
-                case POOL_IN_USE -> buffers.inUse();
-                case POOL_CAPACITY -> buffers.capacity();
-                case POOL_LARGE_IN_USE -> buffers.largeInUse();
-                case POOL_LARGE_CAPACITY -> buffers.largeCapacity();
-                case LISTEN_SOCKETS -> listen.length;
-                case EVENTS_SUBSCRIBERS -> events.subscribers();
-                case LOCAL_ADDRESSES -> config.iface().addresses().size();
-                case LOCAL_UDP_PORTS -> local.bindings();
-                case LINKS_OPEN -> liveLinkSockets.size();
-                case LINKS_RX_PACKETS -> rxPackets - listenRx;
-                case LINKS_RECEIVE_BATCHES -> linkBatches.created();
-                default -> hubCounts.get(m);
-            };
-            metrics.add(Metric.of("", m, v));
+            metrics.add(Metric.of("", m, gauge(m, rxPackets)));
         }
-        metrics.addAll(zerocopyCounters.metrics("zerocopy"));
+        metrics.addAll(counting.zerocopy.metrics("zerocopy"));
         for (IoCounter ic : IoCounter.values()) {
             metrics.add(Metric.of("io", ic, io[ic.ordinal()]));
         }
         metrics.addAll(system.counterSet().metrics("actor"));
         return new HubStats(rxPackets, rxBytes, txPackets, txBytes, t[Counters.slot(HubCounter.HANDSHAKES)],
                 t[Counters.slot(HubCounter.COOKIE_REPLIES)], Counters.drops(t), metrics, peerStats);
+    }
+
+    /** A hub-wide metric's value now: a gauge read from its part, or a count kept in {@link HubCounting}. */
+    private long gauge(HubMetric m, long rxPackets) {
+        return switch (m) {
+            case PEERS -> peers.size();
+            case HANDSHAKE_QUEUE_DEPTH -> workers.depth();
+            case MAILBOX_PEERS_DEPTH, MAILBOX_PEERS_MAX_DEPTH -> {
+                long total = 0;
+                long max = 0;
+                for (PeerHandle h : peers.live()) {
+                    int d = h.ref.mailboxSize();
+                    total += d;
+                    max = Math.max(max, d);
+                }
+                yield m == HubMetric.MAILBOX_PEERS_DEPTH ? total : max;
+            }
+            case POOL_IN_USE -> buffers.inUse();
+            case POOL_CAPACITY -> buffers.capacity();
+            case POOL_LARGE_IN_USE -> buffers.largeInUse();
+            case POOL_LARGE_CAPACITY -> buffers.largeCapacity();
+            case LISTEN_SOCKETS -> listen.length;
+            case EVENTS_SUBSCRIBERS -> events.subscribers();
+            case LOCAL_ADDRESSES -> config.iface().addresses().size();
+            case LOCAL_UDP_PORTS -> local.bindings();
+            case LINKS_OPEN -> counting.openLinks();
+            case LINKS_RX_PACKETS -> {
+                long listenRx = 0;
+                for (Counters lc : listenCounters) {
+                    listenRx += lc.get(HubCounter.RX_PACKETS);
+                }
+                yield rxPackets - listenRx;
+            }
+            case LINKS_RECEIVE_BATCHES -> linkBatches.created();
+            default -> counting.hub.get(m);
+        };
     }
 
     private static final int[] TRAFFIC = {Counters.slot(HubCounter.RX_PACKETS), Counters.slot(HubCounter.RX_BYTES),
@@ -704,20 +443,20 @@ public final class HubCore {
         closed = true;
         events.close(); // subscribers see no removals for a hub that stops
         if (dropSampler != null) {
-            dropSampler.interrupt();
+            dropSampler.stop();
         }
         for (UdpSocket l : listen) {
             l.close(); // wakes its router actor, which stops
         }
         workers.close();
-        for (PeerHandle h : peers.values()) {
+        for (PeerHandle h : peers.live()) {
             h.ref.tell(new PeerMsg.Retire());
         }
         system.shutdown(Duration.ofSeconds(5));
         transmitter.close();
         linkBatches.close();
-        opener.close();
-        // The pool's memory is left to the GC: a buffer still held by a stuck actor must not
+        sockets.close();
+        // The pools' memory is left to the GC: a buffer still held by a stuck actor must not
         // point at freed native memory.
     }
 }

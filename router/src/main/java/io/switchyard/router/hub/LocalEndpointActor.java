@@ -1,12 +1,11 @@
 package io.switchyard.router.hub;
 
-import io.switchyard.wireguard.ip.InnerPacket;
-
 import io.switchyard.actors.Actor;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
+import io.switchyard.wireguard.ip.InnerPacket;
 import io.switchyard.wireguard.ip.InnerUdp;
 import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.PacketBuffer;
@@ -34,13 +33,13 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
     private static final int UDP = 17;
     private static final int ICMPV6 = 58;
 
-    private final HubCore hub;
+    private final Routes routes;
     private final LocalStack stack;
     private final Counters counters;
     private final Outbox outbox = new Outbox();
 
-    LocalEndpointActor(HubCore hub, LocalStack stack) {
-        this.hub = hub;
+    LocalEndpointActor(Routes routes, LocalStack stack) {
+        this.routes = routes;
         this.stack = stack;
         this.counters = stack.handle.counters;
     }
@@ -50,7 +49,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         if (!(message instanceof PeerMsg.Outbound out)) {
             return; // a peer's control messages never come here
         }
-        FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        FrozenAllowedIps<PeerHandle> routes = this.routes.current();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];
             out.buffers[k] = null;

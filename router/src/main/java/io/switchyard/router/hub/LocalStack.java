@@ -1,7 +1,5 @@
 package io.switchyard.router.hub;
 
-import io.switchyard.wireguard.ip.InnerPacket;
-
 import io.switchyard.actors.ActorRef;
 import io.switchyard.config.InterfaceAddress;
 import io.switchyard.config.Key32;
@@ -10,6 +8,7 @@ import io.switchyard.counters.CounterSet;
 import io.switchyard.router.HubMetric;
 import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.OverlayUdpEndpoint;
+import io.switchyard.wireguard.ip.InnerPacket;
 import io.switchyard.wireguard.ip.InnerUdp;
 import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.wireguard.routing.FrozenAllowedIps;
@@ -43,8 +42,9 @@ final class LocalStack {
     static final int HEADER = 16;
 
     /** The route owner of the hub's addresses; its actor is the {@link LocalEndpointActor}. */
-    final PeerHandle handle = new PeerHandle(Key32.of(new byte[32]), null, null);
-    private final HubCore hub;
+    final PeerHandle handle = new PeerHandle(Key32.of(new byte[32]), null, null, null);
+    private final PacketPools buffers;
+    private final Routes routes;
     private volatile Addresses addresses = Addresses.NONE;
     private final ConcurrentHashMap<Integer, Binding> bindings = new ConcurrentHashMap<>();
     /** The hub-wide counts this stack keeps: local.originated, local.send_*, local.too_big_*. */
@@ -62,8 +62,9 @@ final class LocalStack {
     /** An ICMPv6 error fits the IPv6 minimum MTU of 1,280 bytes (RFC 4443). */
     private static final int ICMP6_QUOTE = 1280 - InnerPacket.IPV6_HEADER - 8;
 
-    LocalStack(HubCore hub, CounterSet<HubMetric> counts) {
-        this.hub = hub;
+    LocalStack(PacketPools buffers, Routes routes, CounterSet<HubMetric> counts) {
+        this.buffers = buffers;
+        this.routes = routes;
         this.counts = counts;
     }
 
@@ -101,7 +102,7 @@ final class LocalStack {
     PacketBuffer packetTooBig(PacketBuffer original, long ip, int total, boolean v4) {
         Addresses a = addresses;
         byte[] src = v4 ? a.firstV4() : a.firstV6();
-        PacketBuffer b = src == null ? null : hub.buffers().acquire(RouterSettings.SMALL_BUFFER_BYTES);
+        PacketBuffer b = src == null ? null : buffers.acquire(RouterSettings.SMALL_BUFFER_BYTES);
         if (b == null) {
             counts.increment(HubMetric.LOCAL_TOO_BIG_UNANSWERED);
             return null;
@@ -269,7 +270,7 @@ final class LocalStack {
      */
     private boolean send(PacketBuffer b, boolean v4, long dstAt) {
         pad(b);
-        FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        FrozenAllowedIps<PeerHandle> routes = this.routes.current();
         PeerHandle dest = v4 ? routes.lookupV4(b.slot(), dstAt) : routes.lookupV6(b.slot(), dstAt);
         if (dest == null || dest == handle) {
             b.release();
@@ -326,7 +327,7 @@ final class LocalStack {
                 counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
                 return false; // no hub address of that family to send from
             }
-            PacketBuffer b = hub.buffers().acquire(HEADER + (v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6) + payload.length + 16);
+            PacketBuffer b = buffers.acquire(HEADER + (v4 ? InnerUdp.HEADERS : InnerUdp.HEADERS6) + payload.length + 16);
             if (b == null) {
                 counts.increment(HubMetric.LOCAL_SEND_NO_BUFFER);
                 return false;

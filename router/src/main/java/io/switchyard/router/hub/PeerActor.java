@@ -1,28 +1,24 @@
 package io.switchyard.router.hub;
 
-import io.switchyard.wireguard.ip.InnerPacket;
-
 import io.switchyard.actors.Actor;
 import io.switchyard.actors.ActorContext;
 import io.switchyard.actors.Cancellable;
-import io.switchyard.config.Endpoint;
+import io.switchyard.actors.NanoClock;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.io.SockAddr;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubMetric;
-import io.switchyard.router.hub.FlushEvent;
-import io.switchyard.router.hub.HandshakeEvent;
+import io.switchyard.wireguard.WireGuard;
+import io.switchyard.wireguard.ip.InnerPacket;
 import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.wireguard.peer.StagingQueue;
-import io.switchyard.wireguard.WireGuard;
 import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.wireguard.timers.PeerTimers;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,7 +58,7 @@ final class PeerActor implements Actor<PeerMsg> {
     private static final long LINK_RETRY_NANOS = 10_000_000_000L;
 
     private final ActorContext<PeerMsg> context;
-    private final HubCore hub;
+    private final Wiring hub;
     private final PeerHandle me;
     private final PeerEngine engine;
     private final Counters counters;
@@ -109,13 +105,21 @@ final class PeerActor implements Actor<PeerMsg> {
     private long tickAt;
     private boolean retired;
 
-    PeerActor(ActorContext<PeerMsg> context, HubCore hub, PeerHandle me) {
+    /**
+     * What a peer actor uses: the clock its timers read, the routing table, the packet buffers
+     * (for keepalives), the listen sockets' transmitter, the connected-socket factory (null when
+     * {@code ConnectedSockets = off}), the hub's own addresses, and the event subscribers.
+     */
+    record Wiring(NanoClock clock, Routes routes, PacketPools buffers, Transmitter listen, Links links,
+                  LocalStack local, HubEvents events) {}
+
+    PeerActor(ActorContext<PeerMsg> context, Wiring hub, PeerHandle me) {
         this.context = context;
         this.hub = hub;
         this.me = me;
         this.engine = me.engine;
         this.counters = me.counters;
-        this.connectedSockets = hub.connectedSockets();
+        this.connectedSockets = hub.links() != null;
         this.events = hub.events();
     }
 
@@ -139,7 +143,7 @@ final class PeerActor implements Actor<PeerMsg> {
             case PeerMsg.HandshakeDone done -> handshakeDone(done);
             case PeerMsg.Tick t -> {
                 tick = null;
-                perform(engine.advanceTimers(hub.device().nanoTime()));
+                perform(engine.advanceTimers(hub.clock().nanoTime()));
             }
             case PeerMsg.Update u -> { } // applied above: the handle holds the latest config
             case PeerMsg.SessionCheck c -> sessionCheck();
@@ -175,11 +179,11 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ inbound
 
     private void inbound(PeerMsg.Inbound in) {
-        long now = hub.device().nanoTime();
+        long now = hub.clock().nanoTime();
         if (outbox == null) {
             outbox = new Outbox();
         }
-        FrozenAllowedIps<PeerHandle> routes = hub.routes();
+        FrozenAllowedIps<PeerHandle> routes = hub.routes().current();
         LocalStack.Addresses local = hub.local().addresses();
         int mtu = hub.local().mtu();
         boolean anyLocal = !local.isEmpty();
@@ -273,8 +277,8 @@ final class PeerActor implements Actor<PeerMsg> {
      * {@value #TOO_BIG_BURST} answers at once and {@value #TOO_BIG_PER_SECOND} a second per peer.
      */
     private void tooBig(PacketBuffer b, long ip, int total, boolean v4, long now) {
-        boolean owned = v4 ? hub.routes().ownsV4(b.slot(), ip + InnerPacket.V4_SRC, me)
-                : hub.routes().ownsV6(b.slot(), ip + InnerPacket.V6_SRC, me);
+        boolean owned = v4 ? hub.routes().current().ownsV4(b.slot(), ip + InnerPacket.V4_SRC, me)
+                : hub.routes().current().ownsV6(b.slot(), ip + InnerPacket.V6_SRC, me);
         PacketBuffer answer = null;
         if (owned && tooBigTokens(now)) {
             answer = hub.local().packetTooBig(b, ip, total, v4);
@@ -337,7 +341,7 @@ final class PeerActor implements Actor<PeerMsg> {
             if (endpoint == null) {
                 endpoint = SockAddr.allocate();
             }
-            endpoint.set(a, hub.transmitter().mapToIpv6());
+            endpoint.set(a, hub.listen().mapToIpv6());
             me.endpoint = a;
             endpointAuthenticated = authenticated;
             if (authenticated) {
@@ -366,7 +370,7 @@ final class PeerActor implements Actor<PeerMsg> {
         if (l == null && endpointAuthenticated && hasEndpoint() && !retired && connectedSockets
                 && now - linkNotBefore >= 0) {
             linkNotBefore = now + LINK_REOPEN_NANOS;
-            l = hub.openLink(me, me.endpoint);
+            l = hub.links().open(me, me.endpoint);
             if (l == null) {
                 linkNotBefore = now + LINK_RETRY_NANOS;
             } else {
@@ -387,7 +391,7 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ outbound
 
     private void outbound(PeerMsg.Outbound out) {
-        long now = hub.device().nanoTime();
+        long now = hub.clock().nanoTime();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];
             out.buffers[k] = null;
@@ -457,12 +461,12 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         trainSize = 0;
         int trains = FlushEvent.enabled() ? Trains.count(train, n) : -1;
-        PeerLink l = hasEndpoint() ? linkForSend(hub.device().nanoTime()) : null;
+        PeerLink l = hasEndpoint() ? linkForSend(hub.clock().nanoTime()) : null;
         if (l != null) {
             l.send(train, trainLength, n, trainOutcome);
         } else {
             if (hasEndpoint()) {
-                hub.transmitter().send(train, 0, n, endpoint, trainOutcome);
+                hub.listen().send(train, 0, n, endpoint, trainOutcome);
             } else {
                 java.util.Arrays.fill(trainOutcome, 0, n, DropReason.SEND_FAILED);
             }
@@ -499,7 +503,7 @@ final class PeerActor implements Actor<PeerMsg> {
         if (retired) {
             return;
         }
-        long now = hub.device().nanoTime();
+        long now = hub.clock().nanoTime();
         engine.installSession(done.keys(), now);
         counters.inc(HubCounter.HANDSHAKES);
         // Handshake messages authenticate their sender: roam to where it came from.
@@ -520,7 +524,7 @@ final class PeerActor implements Actor<PeerMsg> {
         }
         if (done.response() != null) {
             flush(); // keep order: anything sealed before goes first
-            if (hub.transmitter().sendBytes(done.response(), endpoint)) {
+            if (hub.listen().sendBytes(done.response(), endpoint)) {
                 counters.inc(HubCounter.TX_PACKETS);
                 counters.add(HubCounter.TX_BYTES, done.response().length);
             }
@@ -530,12 +534,18 @@ final class PeerActor implements Actor<PeerMsg> {
     /** Performs engine actions, including any the performing itself asks for (bounded). */
     private void perform(int actions) {
         for (int round = 0; round < 3 && actions != 0; round++) {
-            performOnce(actions, hub.device().nanoTime());
+            performOnce(actions, hub.clock().nanoTime());
             actions = engine.pollActions();
         }
     }
 
     private void performOnce(int actions, long now) {
+        if ((actions & PeerTimers.CLEAR_ENDPOINT_SOURCE) != 0 && link != null) {
+            // A handshake went unanswered: wireguard-go forgets the local address it sends from,
+            // so the kernel chooses the route afresh. A connected socket is that choice made
+            // once; close it, and the next one (a second later at the earliest) is connected anew.
+            closeLink();
+        }
         if ((actions & PeerTimers.DROP_STAGED_PACKETS) != 0) {
             staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
         }
@@ -562,7 +572,7 @@ final class PeerActor implements Actor<PeerMsg> {
             byte[] init = engine.createInitiation(now);
             if (init != null) {
                 flush();
-                boolean sent = hub.transmitter().sendBytes(init, endpoint);
+                boolean sent = hub.listen().sendBytes(init, endpoint);
                 if (sent) {
                     counters.inc(HubCounter.TX_PACKETS);
                     counters.add(HubCounter.TX_BYTES, init.length);
@@ -580,7 +590,7 @@ final class PeerActor implements Actor<PeerMsg> {
             return;
         }
         if (link == null ? endpointAuthenticated && connectedSockets : link.remote != me.endpoint) {
-            linkForSend(hub.device().nanoTime()); // a peer that only sends to us gets its link too
+            linkForSend(hub.clock().nanoTime()); // a peer that only sends to us gets its link too
         }
         perform(engine.pollActions());
         if (engine.hasDeadline()) {
@@ -589,7 +599,7 @@ final class PeerActor implements Actor<PeerMsg> {
                 if (tick != null) {
                     tick.cancel();
                 }
-                long delay = Math.max(0, deadline - hub.device().nanoTime());
+                long delay = Math.max(0, deadline - hub.clock().nanoTime());
                 tickAt = deadline;
                 tick = context.scheduleOnce(PeerMsg.TICK, Duration.ofNanos(delay));
             }
@@ -602,9 +612,9 @@ final class PeerActor implements Actor<PeerMsg> {
         PeerConfig next = me.config;
         PeerConfig before = applied;
         applied = next;
-        long now = hub.device().nanoTime();
+        long now = hub.clock().nanoTime();
         if (next.endpoint().isPresent() && (before == null || !next.endpoint().equals(before.endpoint()))) {
-            InetSocketAddress a = resolve(next.endpoint().get());
+            InetSocketAddress a = me.configuredEndpoint; // resolved by the PeerTable, off the actor
             if (a != null) {
                 setEndpoint(a, false); // configured, not yet heard from: no connected socket
             }
@@ -614,18 +624,10 @@ final class PeerActor implements Actor<PeerMsg> {
         }
     }
 
-    private static InetSocketAddress resolve(Endpoint e) {
-        try {
-            return new InetSocketAddress(InetAddress.getByName(e.host()), e.port());
-        } catch (java.net.UnknownHostException ex) {
-            return null;
-        }
-    }
-
     /** REJECT_AFTER_TIME after the last handshake (a later one cancels the check): down if none came. */
     private void sessionCheck() {
         sessionCheck = null;
-        if (up && hub.device().nanoTime() - lastHandshakeAt >= WireGuard.REJECT_AFTER_TIME.toNanos()) {
+        if (up && hub.clock().nanoTime() - lastHandshakeAt >= WireGuard.REJECT_AFTER_TIME.toNanos()) {
             up = false;
             if (events.active()) {
                 events.publish(new HubEvent.PeerDown(Instant.now(), me.key, HubEvent.PeerDown.Cause.SESSION_EXPIRED));

@@ -18,13 +18,22 @@ final class PeerHandle {
     final Counters counters = new Counters();
     volatile ActorRef<PeerMsg> ref;
     volatile PeerConfig config;
+    /** The configured endpoint, resolved by the {@link PeerTable} (null: none, or unresolved). */
+    volatile InetSocketAddress configuredEndpoint;
     /** The endpoint the actor sends to, published for stats (null: none known). */
     volatile InetSocketAddress endpoint;
 
-    PeerHandle(Key32 key, PeerEngine engine, PeerConfig config) {
+    PeerHandle(Key32 key, PeerEngine engine, PeerConfig config, InetSocketAddress configuredEndpoint) {
         this.key = key;
         this.engine = engine;
+        this.configuredEndpoint = configuredEndpoint;
         this.config = config;
+    }
+
+    /** A new configuration for the peer's actor to apply (the endpoint first: the actor reads config, then it). */
+    void configure(PeerConfig next, InetSocketAddress endpoint) {
+        configuredEndpoint = endpoint;
+        config = next;
     }
 
     @Override

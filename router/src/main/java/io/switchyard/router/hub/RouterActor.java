@@ -10,12 +10,14 @@ import io.switchyard.io.UdpSocket;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.hub.ReceiveBatchEvent;
-import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.wireguard.WireGuard;
+import io.switchyard.wireguard.peer.Device;
+import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.zerocopy.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.BooleanSupplier;
 
 /**
  * A receiver: owns the receive side of one socket and hands what arrives to the actors that
@@ -65,7 +67,7 @@ final class RouterActor implements Actor<Object> {
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final ActorContext<Object> context;
-    private final HubCore hub;
+    private final Wiring hub;
     private final UdpSocket socket;
     /** This receiver's own batch (listen sockets), or null: borrow from {@link #shared}. */
     private final RecvBatch own;
@@ -83,7 +85,16 @@ final class RouterActor implements Actor<Object> {
     /** The last peer appended to: GRO trains and bursts come from one peer at a time. */
     private int lastTouched = -1;
 
-    RouterActor(ActorContext<Object> context, HubCore hub, UdpSocket socket, int socketId, RecvBatch own,
+    /**
+     * What a receiver uses: the packet buffers it copies datagrams into, the handshake workers
+     * it queues handshake messages for, the device that finds a receiver index's peer (and takes
+     * cookie replies), whether the hub is closing, and a test seam pausing connected sockets'
+     * receivers.
+     */
+    record Wiring(PacketPools buffers, HandshakeWorkers workers, Device device, BooleanSupplier closing,
+                  BooleanSupplier linksPaused) {}
+
+    RouterActor(ActorContext<Object> context, Wiring hub, UdpSocket socket, int socketId, RecvBatch own,
                 RecvBatches shared, Counters counters, Runnable onStop) {
         this.socketId = socketId;
         this.context = context;
@@ -108,14 +119,14 @@ final class RouterActor implements Actor<Object> {
             context.stop();
             return;
         }
-        if (hub.isClosing()) {
+        if (hub.closing().getAsBoolean()) {
             // The hub stops: take what is queued (counted) and close, whatever the actor system
             // is doing (a receiver must never outlive its hub, spinning on a pool that stays
             // empty: it starved the next hub's actors of carrier threads in the benchmark).
             drainAndClose();
             return;
         }
-        if (own == null && hub.linkReceiversPaused()) { // a test holding datagrams on a link's queue
+        if (own == null && hub.linksPaused().getAsBoolean()) { // a test holding datagrams on a link's queue
             Thread.sleep(1);
             context.self().tell(POLL);
             return;

@@ -3,6 +3,7 @@ package io.switchyard.router.hub;
 import io.switchyard.io.Datagrams;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.zerocopy.UdpZerocopyChannel;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,7 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * (a virtual thread could run on any carrier, in any namespace). Opening is rare: a queue and a
  * blocking hand-off are fine.
  */
-final class SocketOpener implements AutoCloseable {
+final class SocketOpener implements Sockets {
     /** Something that opens a socket (or an object around one), run on the opener thread. */
     @FunctionalInterface
     interface Opening<T> {
@@ -54,13 +55,19 @@ final class SocketOpener implements AutoCloseable {
     }
 
     /** Opens a socket on the opener thread and waits for it. */
-    UdpSocket open(UdpOptions options) throws IOException {
+    @Override
+    public UdpSocket open(UdpOptions options) throws IOException {
         return call(() -> Datagrams.open(options));
+    }
+
+    @Override
+    public UdpZerocopyChannel openZerocopy(UdpOptions options, int maxBatch) throws IOException {
+        return call(() -> UdpZerocopyChannel.open(options, maxBatch));
     }
 
     /** Runs {@code opening} on the opener thread (so its sockets live in the hub's namespace) and waits. */
     @SuppressWarnings("unchecked")
-    <T> T call(Opening<T> opening) throws IOException {
+    private <T> T call(Opening<T> opening) throws IOException {
         if (!thread.isAlive()) {
             throw new IOException("the hub's socket opener thread has stopped");
         }
