@@ -3,11 +3,19 @@ package io.switchyard.router.hub;
 import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
+import io.switchyard.io.MemoryNetwork;
+import io.switchyard.io.RecvBatch;
+import io.switchyard.io.SendBatch;
+import io.switchyard.io.SockAddr;
+import io.switchyard.io.UdpOptions;
+import io.switchyard.io.UdpSocket;
 import io.switchyard.wireguard.crypto.X25519;
 import io.switchyard.wireguard.peer.Device;
 import io.switchyard.wireguard.peer.HandshakeOutcome;
 import io.switchyard.wireguard.peer.PeerEngine;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -27,12 +35,53 @@ final class TestPeer implements AutoCloseable {
     final PeerEngine engine;
     final byte[] address;
 
+    /** Or, on the in-memory transport, this socket instead of {@link #channel}. */
+    private final UdpSocket memory;
+    private final RecvBatch memoryBatch;
+
     TestPeer(Key32 hubPublicKey, InetSocketAddress hub, byte[] address) throws IOException {
         this.channel = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
         this.channel.socket().setSoTimeout(5000);
+        this.memory = null;
+        this.memoryBatch = null;
         this.hub = hub;
         this.engine = device.addPeer(hubPublicKey, null);
         this.address = address;
+    }
+
+    /** A peer on the in-memory transport: {@code network}'s sockets, no kernel. */
+    TestPeer(Key32 hubPublicKey, MemoryNetwork network, int hubPort, byte[] address) throws IOException {
+        this.channel = null;
+        this.memory = network.open(UdpOptions.create().bind(new InetSocketAddress("127.0.0.1", 0)));
+        this.memoryBatch = new RecvBatch(1, 65_536);
+        this.hub = new InetSocketAddress("127.0.0.1", hubPort);
+        this.engine = device.addPeer(hubPublicKey, null);
+        this.address = address;
+    }
+
+    private void transmit(ByteBuffer datagram) throws IOException {
+        if (memory == null) {
+            channel.send(datagram, hub);
+            return;
+        }
+        try (SendBatch b = new SendBatch(1); Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(Math.max(1, datagram.remaining()));
+            m.asByteBuffer().put(datagram);
+            b.add(m, 0, (int) m.byteSize(), SockAddr.of(hub));
+            memory.send(b);
+        }
+    }
+
+    /** One datagram into {@code in} if one is there now; false if none. */
+    private boolean poll(ByteBuffer in) throws IOException {
+        if (memory == null) {
+            return channel.receive(in) != null;
+        }
+        if (memory.tryReceive(memoryBatch) == 0) {
+            return false;
+        }
+        in.put(memoryBatch.buffer(0).asSlice(memoryBatch.offset(0), memoryBatch.length(0)).asByteBuffer());
+        return true;
     }
 
     Key32 publicKey() {
@@ -47,7 +96,7 @@ final class TestPeer implements AutoCloseable {
     void handshake() throws IOException {
         long now = System.nanoTime();
         byte[] init = engine.createInitiation(now);
-        channel.send(ByteBuffer.wrap(init), hub);
+        transmit(ByteBuffer.wrap(init));
         ByteBuffer in = receiveRaw();
         byte[] msg = new byte[in.remaining()];
         in.get(msg);
@@ -62,13 +111,13 @@ final class TestPeer implements AutoCloseable {
         engine.pollActions();
         ByteBuffer k = ByteBuffer.allocate(64);
         int len = engine.sealKeepalive(k, 0, System.nanoTime());
-        channel.send(k.limit(len), hub);
+        transmit(k.limit(len));
     }
 
     /** Seals {@code ip} (an IP packet) and sends it to the hub; returns the wire bytes sent. */
     byte[] send(byte[] ip) throws IOException {
         byte[] wire = seal(ip);
-        channel.send(ByteBuffer.wrap(wire), hub);
+        transmit(ByteBuffer.wrap(wire));
         return wire;
     }
 
@@ -104,21 +153,27 @@ final class TestPeer implements AutoCloseable {
     }
 
     /** The local address this peer sends from. */
+    /** The local port this peer sends from (either transport). */
+    int localPort() throws IOException {
+        return memory != null ? memory.localAddress().getPort() : localAddress().getPort();
+    }
+
     InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
     void sendRaw(byte[] wire) throws IOException {
-        channel.send(ByteBuffer.wrap(wire), hub);
+        transmit(ByteBuffer.wrap(wire));
     }
 
     /** Receives one datagram (5 s timeout: a hang guard) as a buffer from position 0. */
     ByteBuffer receiveRaw() throws IOException {
         ByteBuffer in = ByteBuffer.allocate(65_536);
-        channel.configureBlocking(true);
         long deadline = System.nanoTime() + 5_000_000_000L;
-        channel.configureBlocking(false);
-        while (channel.receive(in) == null) {
+        if (channel != null) {
+            channel.configureBlocking(false);
+        }
+        while (!poll(in)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("nothing received within 5 s");
             }
@@ -157,11 +212,13 @@ final class TestPeer implements AutoCloseable {
 
     /** Whether a datagram arrives within {@code millis}. */
     boolean receivesWithin(long millis) throws IOException {
-        channel.configureBlocking(false);
-        ByteBuffer in = ByteBuffer.allocate(2048);
+        if (channel != null) {
+            channel.configureBlocking(false);
+        }
+        ByteBuffer in = ByteBuffer.allocate(65_536);
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (System.nanoTime() < deadline) {
-            if (channel.receive(in) != null) {
+            if (poll(in)) {
                 return true;
             }
             try {
@@ -186,6 +243,11 @@ final class TestPeer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel != null) {
+            channel.close();
+        } else {
+            memory.close();
+            memoryBatch.close();
+        }
     }
 }
