@@ -29,9 +29,9 @@ import java.nio.ByteBuffer;
  */
 final class LocalEndpointActor implements Actor<PeerMsg> {
     private static final int HEADER = LocalStack.HEADER;
-    private static final int ICMP = 1;
-    private static final int UDP = 17;
-    private static final int ICMPV6 = 58;
+    private static final int ICMP = InnerPacket.PROTOCOL_ICMP;
+    private static final int UDP = InnerPacket.PROTOCOL_UDP;
+    private static final int ICMPV6 = InnerPacket.PROTOCOL_ICMPV6;
 
     private final Routes routes;
     private final LocalStack stack;
@@ -65,20 +65,20 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         boolean v4 = (v.get(ip) & 0xf0) == 0x40;
         if (v4) {
             int ihl = (v.get(ip) & 0x0f) * 4;
-            int protocol = v.get(ip + 9) & 0xff;
+            int protocol = v.get(ip + InnerPacket.V4_PROTOCOL) & 0xff;
             if (protocol == ICMP) {
                 int icmp = ip + ihl;
                 int len = total - ihl;
                 if (len < 8 || InnerUdp.checksum(v, icmp, len) != 0) {
                     drop(b, DropReason.INNER_MALFORMED);
-                } else if (v.get(icmp) == 8 && v.get(icmp + 1) == 0) {
+                } else if (v.get(icmp + InnerPacket.ICMP_TYPE) == 8 && v.get(icmp + InnerPacket.ICMP_CODE) == 0) {
                     swap(v, ip + InnerPacket.V4_SRC, ip + InnerPacket.V4_DST, 4);
-                    v.put(ip + 8, (byte) 64);
-                    v.putShort(ip + 10, (short) 0);
-                    v.putShort(ip + 10, (short) InnerUdp.checksum(v, ip, ihl));
-                    v.put(icmp, (byte) 0);
-                    v.putShort(icmp + 2, (short) 0);
-                    v.putShort(icmp + 2, (short) InnerUdp.checksum(v, icmp, len));
+                    v.put(ip + InnerPacket.V4_TTL, (byte) 64);
+                    v.putShort(ip + InnerPacket.V4_CHECKSUM, (short) 0);
+                    v.putShort(ip + InnerPacket.V4_CHECKSUM, (short) InnerUdp.checksum(v, ip, ihl));
+                    v.put(icmp + InnerPacket.ICMP_TYPE, (byte) 0); // echo reply
+                    v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) 0);
+                    v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) InnerUdp.checksum(v, icmp, len));
                     reply(b, routes.lookupV4(b.slot(), ip + InnerPacket.V4_DST), batch);
                 } else {
                     drop(b, DropReason.LOCAL_UNREACHABLE);
@@ -96,18 +96,18 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
             }
             return;
         }
-        int next = v.get(ip + 6) & 0xff;
+        int next = v.get(ip + InnerPacket.V6_NEXT_HEADER) & 0xff;
         if (next == ICMPV6) {
             int icmp = ip + InnerPacket.IPV6_HEADER;
             int len = total - InnerPacket.IPV6_HEADER;
             if (len < 8 || InnerUdp.checksum6(v, ip, len, ICMPV6) != 0) {
                 drop(b, DropReason.INNER_MALFORMED);
-            } else if ((v.get(icmp) & 0xff) == 128 && v.get(icmp + 1) == 0) {
+            } else if ((v.get(icmp + InnerPacket.ICMP_TYPE) & 0xff) == 128 && v.get(icmp + InnerPacket.ICMP_CODE) == 0) {
                 swap(v, ip + InnerPacket.V6_SRC, ip + InnerPacket.V6_DST, 16);
-                v.put(ip + 7, (byte) 64);
-                v.put(icmp, (byte) 129);
-                v.putShort(icmp + 2, (short) 0);
-                v.putShort(icmp + 2, (short) InnerUdp.checksum6(v, ip, len, ICMPV6));
+                v.put(ip + InnerPacket.V6_HOP_LIMIT, (byte) 64);
+                v.put(icmp + InnerPacket.ICMP_TYPE, (byte) 129); // echo reply
+                v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) 0);
+                v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) InnerUdp.checksum6(v, ip, len, ICMPV6));
                 reply(b, routes.lookupV6(b.slot(), ip + InnerPacket.V6_DST), batch);
             } else {
                 drop(b, DropReason.LOCAL_UNREACHABLE);

@@ -10,6 +10,7 @@ import io.switchyard.router.OverlayDatagram;
 import io.switchyard.router.OverlayUdpEndpoint;
 import io.switchyard.wireguard.ip.InnerPacket;
 import io.switchyard.wireguard.ip.InnerUdp;
+import io.switchyard.wireguard.noise.Messages;
 import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.wireguard.routing.FrozenAllowedIps;
 import io.switchyard.zerocopy.PacketBuffer;
@@ -39,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalStack {
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final int HEADER = 16;
+    static final int HEADER = Messages.TRANSPORT_PAYLOAD;
 
     /** The route owner of the hub's addresses; its actor is the {@link LocalEndpointActor}. */
     final PeerHandle handle = new PeerHandle(Key32.of(new byte[32]), null, null, null);
@@ -55,8 +56,6 @@ final class LocalStack {
 
     /** What the hub pads its own packets up to when the file sets no MTU: wg-quick's usual 1,420. */
     static final int DEFAULT_PADDING_LIMIT = 1420;
-    private static final int ICMP = 1;
-    private static final int ICMPV6 = 58;
     /** An ICMPv4 error carries at most this much of the packet (576 bytes in all, as Linux sends). */
     private static final int ICMP4_QUOTE = 576 - InnerPacket.IPV4_HEADER - 8;
     /** An ICMPv6 error fits the IPv6 minimum MTU of 1,280 bytes (RFC 4443). */
@@ -114,28 +113,33 @@ final class LocalStack {
         int mtuNow = mtu;
         if (v4) {
             int quote = Math.min(total, ICMP4_QUOTE);
-            int len = InnerPacket.IPV4_HEADER + 8 + quote;
-            v.put(at, (byte) 0x45).put(at + 1, (byte) 0).putShort(at + 2, (short) len).putInt(at + 4, 0)
-                    .put(at + 8, (byte) 64).put(at + 9, (byte) ICMP).putShort(at + 10, (short) 0);
-            v.put(at + 12, src);
-            MemorySegment.copy(from, ip + InnerPacket.V4_SRC, to, at + 16, 4);
-            v.putShort(at + 10, (short) InnerUdp.checksum(v, at, InnerPacket.IPV4_HEADER));
+            int len = InnerPacket.IPV4_HEADER + InnerPacket.ICMP_HEADER + quote;
+            v.put(at, (byte) 0x45).put(at + 1, (byte) 0).putShort(at + InnerPacket.V4_TOTAL_LENGTH, (short) len)
+                    .putInt(at + InnerPacket.V4_IDENTIFICATION, 0).put(at + InnerPacket.V4_TTL, (byte) 64)
+                    .put(at + InnerPacket.V4_PROTOCOL, (byte) InnerPacket.PROTOCOL_ICMP).putShort(at + InnerPacket.V4_CHECKSUM, (short) 0);
+            v.put(at + InnerPacket.V4_SRC, src);
+            MemorySegment.copy(from, ip + InnerPacket.V4_SRC, to, at + InnerPacket.V4_DST, 4);
+            v.putShort(at + InnerPacket.V4_CHECKSUM, (short) InnerUdp.checksum(v, at, InnerPacket.IPV4_HEADER));
             int icmp = at + InnerPacket.IPV4_HEADER;
-            v.put(icmp, (byte) 3).put(icmp + 1, (byte) 4).putShort(icmp + 2, (short) 0).putShort(icmp + 4, (short) 0)
-                    .putShort(icmp + 6, (short) mtuNow);
-            MemorySegment.copy(from, ip, to, icmp + 8, quote);
-            v.putShort(icmp + 2, (short) InnerUdp.checksum(v, icmp, 8 + quote));
+            // Type 3 (destination unreachable), code 4 (fragmentation needed), next-hop MTU in the low half of the rest.
+            v.put(icmp + InnerPacket.ICMP_TYPE, (byte) 3).put(icmp + InnerPacket.ICMP_CODE, (byte) 4).putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) 0)
+                    .putShort(icmp + InnerPacket.ICMP_REST, (short) 0).putShort(icmp + InnerPacket.ICMP_REST + 2, (short) mtuNow);
+            MemorySegment.copy(from, ip, to, icmp + InnerPacket.ICMP_HEADER, quote);
+            v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) InnerUdp.checksum(v, icmp, InnerPacket.ICMP_HEADER + quote));
             b.window(0, HEADER + len);
         } else {
             int quote = Math.min(total, ICMP6_QUOTE);
-            int upper = 8 + quote;
-            v.putInt(at, 0x6000_0000).putShort(at + 4, (short) upper).put(at + 6, (byte) ICMPV6).put(at + 7, (byte) 64);
-            v.put(at + 8, src);
-            MemorySegment.copy(from, ip + InnerPacket.V6_SRC, to, at + 24, 16);
+            int upper = InnerPacket.ICMP_HEADER + quote;
+            v.putInt(at, 0x6000_0000).putShort(at + InnerPacket.V6_PAYLOAD_LENGTH, (short) upper)
+                    .put(at + InnerPacket.V6_NEXT_HEADER, (byte) InnerPacket.PROTOCOL_ICMPV6).put(at + InnerPacket.V6_HOP_LIMIT, (byte) 64);
+            v.put(at + InnerPacket.V6_SRC, src);
+            MemorySegment.copy(from, ip + InnerPacket.V6_SRC, to, at + InnerPacket.V6_DST, 16);
             int icmp = at + InnerPacket.IPV6_HEADER;
-            v.put(icmp, (byte) 2).put(icmp + 1, (byte) 0).putShort(icmp + 2, (short) 0).putInt(icmp + 4, mtuNow);
-            MemorySegment.copy(from, ip, to, icmp + 8, quote);
-            v.putShort(icmp + 2, (short) InnerUdp.checksum6(v, at, upper, ICMPV6));
+            // Type 2 (packet too big), code 0, the MTU as the rest.
+            v.put(icmp + InnerPacket.ICMP_TYPE, (byte) 2).put(icmp + InnerPacket.ICMP_CODE, (byte) 0).putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) 0)
+                    .putInt(icmp + InnerPacket.ICMP_REST, mtuNow);
+            MemorySegment.copy(from, ip, to, icmp + InnerPacket.ICMP_HEADER, quote);
+            v.putShort(icmp + InnerPacket.ICMP_CHECKSUM, (short) InnerUdp.checksum6(v, at, upper, InnerPacket.PROTOCOL_ICMPV6));
             b.window(0, HEADER + InnerPacket.IPV6_HEADER + upper);
         }
         pad(b);

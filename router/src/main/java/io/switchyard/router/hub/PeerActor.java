@@ -12,6 +12,7 @@ import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubMetric;
 import io.switchyard.wireguard.WireGuard;
 import io.switchyard.wireguard.ip.InnerPacket;
+import io.switchyard.wireguard.noise.Messages;
 import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.wireguard.peer.StagingQueue;
 import io.switchyard.wireguard.routing.FrozenAllowedIps;
@@ -50,7 +51,7 @@ import java.time.Instant;
  * it, and stops a second later, after the router and the other peers stopped sending to it.
  */
 final class PeerActor implements Actor<PeerMsg> {
-    private static final int HEADER = 16;
+    private static final int HEADER = Messages.TRANSPORT_PAYLOAD;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
@@ -210,8 +211,8 @@ final class PeerActor implements Actor<PeerMsg> {
             counters.inc(HubCounter.RX_PACKETS);
             counters.add(HubCounter.RX_BYTES, b.length());
             MemorySegment seg = b.slot();
-            long counter = seg.get(LE_LONG, off + 8);
-            int index = seg.get(LE_INT, off + 4);
+            long counter = seg.get(LE_LONG, off + Messages.TRANSPORT_COUNTER);
+            int index = seg.get(LE_INT, off + Messages.TRANSPORT_RECEIVER);
             if (index != roamIndex || Long.compareUnsigned(counter, roamCounter) > 0) {
                 roamIndex = index;
                 roamCounter = counter;

@@ -11,6 +11,7 @@ import io.switchyard.router.DropReason;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.hub.ReceiveBatchEvent;
 import io.switchyard.wireguard.WireGuard;
+import io.switchyard.wireguard.noise.Messages;
 import io.switchyard.wireguard.peer.Device;
 import io.switchyard.wireguard.peer.PeerEngine;
 import io.switchyard.zerocopy.PacketBuffer;
@@ -225,26 +226,15 @@ final class RouterActor implements Actor<Object> {
         int len = batch.length(i);
         counters.inc(HubCounter.RX_PACKETS);
         counters.add(HubCounter.RX_BYTES, len);
-        int type = len >= 4 ? seg.get(LE_INT, off) : 0;
-        switch (type) {
+        switch (Messages.classify(seg, off, len)) {
             case WireGuard.MESSAGE_TRANSPORT_TYPE -> transport(batch, i, seg, off, len);
             case WireGuard.MESSAGE_INITIATION_TYPE, WireGuard.MESSAGE_RESPONSE_TYPE -> {
-                int expected = type == WireGuard.MESSAGE_INITIATION_TYPE
-                        ? WireGuard.MESSAGE_INITIATION_SIZE : WireGuard.MESSAGE_RESPONSE_SIZE;
-                if (len != expected) {
-                    counters.drop(DropReason.MALFORMED);
-                    return;
-                }
                 byte[] msg = seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
                 if (!hub.workers().submit(msg, batch.source(i))) {
                     counters.drop(DropReason.HANDSHAKE_QUEUE_FULL);
                 }
             }
             case WireGuard.MESSAGE_COOKIE_REPLY_TYPE -> {
-                if (len != WireGuard.MESSAGE_COOKIE_REPLY_SIZE) {
-                    counters.drop(DropReason.MALFORMED);
-                    return;
-                }
                 byte[] msg = seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
                 if (hub.device().handleCookieReply(msg) != null) {
                     counters.inc(HubCounter.CONSUMED);
@@ -252,20 +242,16 @@ final class RouterActor implements Actor<Object> {
                     counters.drop(DropReason.BAD_COOKIE_REPLY);
                 }
             }
-            default -> counters.drop(DropReason.MALFORMED);
+            default -> counters.drop(DropReason.MALFORMED); // unknown type, or a size its type cannot have
         }
     }
 
     private void transport(RecvBatch batch, int i, MemorySegment seg, int off, int len) {
-        if (len < WireGuard.MESSAGE_TRANSPORT_MIN_SIZE) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
         if (len > hub.buffers().maxDatagram()) {
             counters.drop(DropReason.DATAGRAM_TOO_BIG);
             return;
         }
-        PeerEngine engine = hub.device().peerByIndex(seg.get(LE_INT, off + 4));
+        PeerEngine engine = hub.device().peerByIndex(seg.get(LE_INT, off + Messages.TRANSPORT_RECEIVER));
         PeerHandle peer = engine == null ? null : (PeerHandle) engine.attachment();
         if (peer == null) {
             counters.drop(DropReason.UNKNOWN_INDEX);

@@ -1,6 +1,8 @@
 package io.switchyard.wireguard.noise;
 
 import io.switchyard.wireguard.WireGuard;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -60,7 +62,19 @@ public final class Messages {
         if (length < 4) {
             return 0;
         }
-        int type = packet.order() == ByteOrder.LITTLE_ENDIAN ? packet.getInt(offset) : Integer.reverseBytes(packet.getInt(offset));
+        return classifyType(packet.order() == ByteOrder.LITTLE_ENDIAN ? packet.getInt(offset)
+                : Integer.reverseBytes(packet.getInt(offset)), length);
+    }
+
+    /** {@link #classify(ByteBuffer, int, int)} for native memory (the hub's receive batches). */
+    public static int classify(MemorySegment packet, long offset, int length) {
+        return length < 4 ? 0 : classifyType(packet.get(LE_INT, offset + TYPE), length);
+    }
+
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The type word {@code type} if a message of it may be {@code length} bytes long, else 0. */
+    private static int classifyType(int type, int length) {
         return switch (type) {
             case WireGuard.MESSAGE_INITIATION_TYPE -> length == WireGuard.MESSAGE_INITIATION_SIZE ? type : 0;
             case WireGuard.MESSAGE_RESPONSE_TYPE -> length == WireGuard.MESSAGE_RESPONSE_SIZE ? type : 0;
