@@ -28,8 +28,9 @@ class DocExamplesTest {
 
     static List<Example> examples() throws IOException {
         List<Example> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(ROOT.resolve("router/src/test/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/test/java/")
+                    && !p.toString().contains("/target/")).toList()) {
                 Matcher m = MARKED.matcher(Files.readString(f));
                 while (m.find()) {
                     out.add(new Example(f, m.group(1), m.group(2), m.group(3)));
