@@ -197,6 +197,7 @@ public final class ConfigParser {
     private static final class SwitchyardSection {
         final Map<String, Integer> seen = new HashMap<>();
         final EnumMap<Setting, String> values = new EnumMap<>(Setting.class);
+        final EnumMap<Setting, At> at = new EnumMap<>(Setting.class);
     }
 
     /** One parse: the problems found so far and the sections being filled. */
@@ -577,6 +578,7 @@ public final class ConfigParser {
             try {
                 setting.parse(v.text());
                 s.values.put(setting, v.text());
+                s.at.put(setting, v);
             } catch (IllegalArgumentException e) {
                 error(v.line(), v.column(), setting.key() + ": found " + quote(v.text()) + ", expected " + setting.expected());
             }
@@ -665,6 +667,7 @@ public final class ConfigParser {
                     warn(0, 0, "holds a secret key and is readable by group or others (" + mode + "); chmod 600 it");
                 }
             }
+            Config config = errorCount > 0 ? null : build(merged); // build may warn: before the problems are sorted
             List<Problem> sorted = new ArrayList<>(problems);
             sorted.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
             if (dropped > 0) {
@@ -674,7 +677,7 @@ public final class ConfigParser {
             if (errorCount > 0) {
                 throw new ConfigException(sorted);
             }
-            return new ParsedConfig(source, build(merged), sorted);
+            return new ParsedConfig(source, config, sorted);
         }
 
         /** Peers with the same public key are merged into the first, as wg(8) would. */
@@ -758,6 +761,11 @@ public final class ConfigParser {
             if (switchyard != null) {
                 for (var e : switchyard.values.entrySet()) {
                     settings = settings.with(e.getKey(), e.getValue());
+                }
+                At zeroCopy = switchyard.at.get(Setting.ZERO_COPY);
+                if (zeroCopy != null && settings.zeroCopy() && !settings.connectedSockets()) {
+                    // MSG_ZEROCOPY is used on the peers' connected sockets only: say so rather than do nothing.
+                    warn(zeroCopy.line(), zeroCopy.column(), "ZeroCopy = on does nothing without ConnectedSockets = on");
                 }
             }
             var peerConfigs = new ArrayList<PeerConfig>(merged.size());
