@@ -46,6 +46,10 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  *
  * <p>A terminated actor still takes activations: they move whatever was offered after its
  * termination to dead letters, so every message is either handled or counted.
+ *
+ * <p>Why one file of about 700 lines: the activation protocol above is a handful of atomic states
+ * that every method of the cell reads or moves (tell, activation, drain hook, stop, supervision);
+ * split across classes its invariants could no longer be checked in one reading.
  */
 final class ActorCell<M> implements ActorRef<M>, ActorContext<M>, Runnable {
     private static final System.Logger LOG = System.getLogger("io.switchyard.actors");

@@ -39,6 +39,10 @@ import java.util.Set;
  *
  * <p>Secret values never appear in messages: a bad private or preshared key is described by its
  * length, not echoed.
+ *
+ * <p>Why one file of about 800 lines: one grammar, one pass and one error report; the sections' key
+ * handlers share the run's problem list and positions, and splitting them would scatter the grammar
+ * without making any part reusable.
  */
 public final class ConfigParser {
     /** Files larger than this are refused unread (a 100k-peer file is about 17 MB). */

@@ -59,6 +59,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link #close()} stops accepting, closes open connections and removes the socket file if it
  * is still the one this server created.
+ *
+ * <p>Why one file of about 600 lines: the socket's life (bind over a stale file, accept, per-
+ * connection limits, shutdown) and the request loop that speaks the protocol share the connection
+ * state; the protocol's text itself is in {@link Uapi}.
  */
 public final class ControlServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.switchyard.control");

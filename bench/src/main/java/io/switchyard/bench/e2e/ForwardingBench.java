@@ -81,6 +81,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  * Everything (generator, hub, sinks) shares the machine: a result says what this box forwards
  * while also generating and sinking the load.
+ *
+ * <p>Why one file of about 650 lines: a benchmark main, whose option parsing, rounds and report
+ * belong to one command line; the hubs it drives and the report it writes are in {@link Target} and
+ * {@link Report}.
  */
 public final class ForwardingBench {
     /** One hub configuration: its [Switchyard] lines besides Transport/GSO/GRO (empty: the defaults). */

@@ -49,6 +49,11 @@ import java.time.Instant;
  * </pre>
  * A removed peer retires: it drops what is staged, releases (and counts) whatever still reaches
  * it, and stops a second later, after the router and the other peers stopped sending to it.
+ *
+ * <p>Why one file of about 600 lines: one actor's state and its transitions; the inbound, outbound,
+ * handshake and timer paths all read and move the same endpoint, session, roaming and link state,
+ * which must be seen together to see that per-peer order holds. The outbound train is its own class
+ * ({@link OutboundTrain}), the connected socket too ({@link PeerLink}).
  */
 final class PeerActor implements Actor<PeerMsg> {
     private static final int HEADER = Messages.TRANSPORT_PAYLOAD;
@@ -68,13 +73,7 @@ final class PeerActor implements Actor<PeerMsg> {
     private PeerConfig applied;
     private final StagingQueue<PacketBuffer> staged = new StagingQueue<>(StagingQueue.DEFAULT_CAPACITY);
 
-    // The outbound train, made on the first packet queued (about 700 bytes an idle peer does not pay).
-    private PacketBuffer[] train;
-    private int[] trainLength;
-    private boolean[] trainForwarded;
-    /** Per train datagram after a flush: null if it left, else why not. */
-    private DropReason[] trainOutcome;
-    private int trainSize;
+    private final OutboundTrain train = new OutboundTrain();
 
     /**
      * The receiver index and counter of the packet that last set the endpoint. A packet roams
@@ -436,65 +435,16 @@ final class PeerActor implements Actor<PeerMsg> {
     }
 
     private void queue(PacketBuffer b, boolean forwarded) {
-        if (train == null) {
-            train = new PacketBuffer[Trains.MAX_SEGMENTS];
-            trainLength = new int[Trains.MAX_SEGMENTS];
-            trainForwarded = new boolean[Trains.MAX_SEGMENTS];
-            trainOutcome = new DropReason[Trains.MAX_SEGMENTS];
-        }
-        train[trainSize] = b;
-        trainLength[trainSize] = b.length();
-        trainForwarded[trainSize++] = forwarded;
-        if (trainSize == train.length) {
+        if (train.add(b, forwarded)) {
             flush();
         }
     }
 
-    /**
-     * Sends the train (GSO trains or sendmmsg) through the link or the listen socket and gives
-     * up its buffers. Lengths were noted when queued: once sent, a zerocopy buffer belongs to
-     * the tracker and a released one to whoever takes it next.
-     */
+    /** Sends the train through the peer's link, or the listen socket to its endpoint. */
     private void flush() {
-        int n = trainSize;
-        if (n == 0) {
-            return;
-        }
-        trainSize = 0;
-        int trains = FlushEvent.enabled() ? Trains.count(train, n) : -1;
-        PeerLink l = hasEndpoint() ? linkForSend(hub.clock().nanoTime()) : null;
-        if (l != null) {
-            l.send(train, trainLength, n, trainOutcome);
-        } else {
-            if (hasEndpoint()) {
-                hub.listen().send(train, 0, n, endpoint, trainOutcome);
-            } else {
-                java.util.Arrays.fill(trainOutcome, 0, n, DropReason.SEND_FAILED);
-            }
-            for (int k = 0; k < n; k++) {
-                train[k].release();
-            }
-        }
-        long bytes = 0;
-        int sentCount = 0;
-        for (int k = 0; k < n; k++) {
-            train[k] = null;
-            DropReason notSent = trainOutcome[k];
-            if (notSent == null) {
-                sentCount++;
-                bytes += trainLength[k];
-                if (trainForwarded[k]) {
-                    counters.inc(HubCounter.FORWARDED);
-                }
-            } else if (trainForwarded[k]) {
-                counters.drop(notSent); // a keepalive the kernel refused is no datagram of anyone's
-            }
-        }
-        counters.add(HubCounter.TX_PACKETS, sentCount);
-        counters.add(HubCounter.TX_BYTES, bytes);
-        if (FlushEvent.enabled()) {
-            FlushEvent.commit(engine.publicKey().toBase64(), sentCount, bytes, trains,
-                    l != null && l.tracker != null && l.tracker.zerocopyActive());
+        if (!train.isEmpty()) {
+            PeerLink l = hasEndpoint() ? linkForSend(hub.clock().nanoTime()) : null;
+            train.send(l, hub.listen(), endpoint, counters, me.key);
         }
     }
 

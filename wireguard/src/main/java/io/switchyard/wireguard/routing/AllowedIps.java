@@ -45,6 +45,9 @@ import java.util.function.BiConsumer;
  * <p>Not thread-safe: one owner (the router's control side) mutates it. The data path reads a
  * {@link #freeze() frozen} snapshot instead, immutable and shareable across peer actors, and the
  * owner publishes a new snapshot after each batch of changes (copy-on-write, as the kernel's RCU).
+ *
+ * <p>Why one file of about 550 lines: one trie, whose insert, remove, lookup and freeze all walk
+ * the same node layout; they change together.
  */
 public final class AllowedIps<V> {
     private static final ValueLayout.OfInt IPV4 =
