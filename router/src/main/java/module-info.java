@@ -15,4 +15,6 @@ module io.switchyard.router {
     requires jdk.jfr;
     exports io.switchyard.router;
     exports io.switchyard.router.client;
+    uses io.switchyard.router.HubFactory;
+    provides io.switchyard.router.HubFactory with io.switchyard.router.hub.HubService;
 }

@@ -7,8 +7,6 @@ import io.switchyard.config.ConfigException;
 import io.switchyard.config.ConfigParser;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
-import io.switchyard.wireguard.crypto.HybridChaCha20Poly1305;
-import io.switchyard.router.hub.HubCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -32,12 +30,7 @@ import java.util.Optional;
  * namespace with {@code setns(2)} keeps all its sockets in that namespace, whatever thread later
  * asks for a socket. Tests run several hubs in one JVM, each in its own namespace, this way.
  */
-public final class Hub implements AutoCloseable {
-    private final HubCore core;
-
-    private Hub(HubCore core) {
-        this.core = core;
-    }
+public interface Hub extends AutoCloseable {
 
     /**
      * Starts a hub for {@code config}: binds {@code ListenPort} (0 = any free port) on all
@@ -45,10 +38,9 @@ public final class Hub implements AutoCloseable {
      *
      * @throws IOException if the socket cannot be opened or bound
      */
-    public static Hub start(Config config) throws IOException {
+    static Hub start(Config config) throws IOException {
         Objects.requireNonNull(config, "config");
-        HybridChaCha20Poly1305.warmUp(); // the AEAD's vector kernel compiles while peers handshake
-        return new Hub(HubCore.start(config));
+        return HubFactory.installed().start(config);
     }
 
     /**
@@ -59,19 +51,15 @@ public final class Hub implements AutoCloseable {
      * @throws ConfigException naming file, line and column of every problem
      * @throws IOException if the socket cannot be opened or bound
      */
-    public static Hub start(Path file) throws ConfigException, IOException {
+    static Hub start(Path file) throws ConfigException, IOException {
         return start(ConfigParser.parse(file).config());
     }
 
     /** The bound listen address (the actual port when {@code ListenPort} was 0). */
-    public InetSocketAddress localAddress() {
-        return core.localAddress();
-    }
+    InetSocketAddress localAddress();
 
     /** The running configuration (the last one applied). */
-    public Config config() {
-        return core.config();
-    }
+    Config config();
 
     /**
      * Replaces the running configuration atomically, peers matched by public key: new peers
@@ -86,9 +74,7 @@ public final class Hub implements AutoCloseable {
      *     restart); the message lists them and the running configuration is untouched
      * @throws IllegalStateException if the hub is closed
      */
-    public void apply(Config next) {
-        core.apply(Objects.requireNonNull(next, "next"));
-    }
+    void apply(Config next);
 
     /**
      * Serves UDP {@code port} on the hub's own overlay addresses (the interface's {@code Address}
@@ -101,10 +87,8 @@ public final class Hub implements AutoCloseable {
      * @throws IllegalArgumentException if {@code address} is not one of the hub's, or the port is out of range
      * @throws IllegalStateException if the port is bound already, or the hub is closed
      */
-    public OverlayUdpEndpoint bindUdp(java.net.InetAddress address, int port,
-            io.switchyard.actors.ActorRef<? super OverlayDatagram> receiver) {
-        return core.bindUdp(address, port, receiver);
-    }
+    OverlayUdpEndpoint bindUdp(java.net.InetAddress address, int port,
+            io.switchyard.actors.ActorRef<? super OverlayDatagram> receiver);
 
     /**
      * Subscribes {@code listener} to the hub's {@link HubEvent}s: peers added and removed,
@@ -116,9 +100,7 @@ public final class Hub implements AutoCloseable {
      *
      * @throws IllegalStateException if the hub is closed
      */
-    public AutoCloseable subscribe(java.util.function.Consumer<? super HubEvent> listener) {
-        return core.subscribe(listener);
-    }
+    AutoCloseable subscribe(java.util.function.Consumer<? super HubEvent> listener);
 
     /**
      * Adds a peer to the running hub (as {@link #apply} with it added): its AllowedIPs route to it
@@ -127,9 +109,7 @@ public final class Hub implements AutoCloseable {
      *
      * @throws IllegalArgumentException if a peer with that public key exists
      */
-    public void addPeer(PeerConfig peer) {
-        core.updatePeers(Objects.requireNonNull(peer, "peer"), null, HubCore.PeerEdit.ADD);
-    }
+    void addPeer(PeerConfig peer);
 
     /**
      * Replaces the configuration of the peer with {@code peer}'s public key (AllowedIPs,
@@ -138,28 +118,20 @@ public final class Hub implements AutoCloseable {
      *
      * @throws IllegalArgumentException if there is no such peer
      */
-    public void updatePeer(PeerConfig peer) {
-        core.updatePeers(Objects.requireNonNull(peer, "peer"), null, HubCore.PeerEdit.UPDATE);
-    }
+    void updatePeer(PeerConfig peer);
 
     /** Removes the peer with this public key; its session ends and its traffic is refused. Returns whether it existed. */
-    public boolean removePeer(Key32 publicKey) {
-        return core.updatePeers(null, Objects.requireNonNull(publicKey, "publicKey"), HubCore.PeerEdit.REMOVE);
-    }
+    boolean removePeer(Key32 publicKey);
 
     /** The state and counters of one peer now, or empty if no such peer is configured. */
-    public Optional<PeerStats> peer(Key32 publicKey) {
-        return core.stats().peers().stream().filter(p -> p.publicKey().equals(publicKey)).findFirst();
+    default Optional<PeerStats> peer(Key32 publicKey) {
+        return stats().peers().stream().filter(p -> p.publicKey().equals(publicKey)).findFirst();
     }
 
     /** The counters now: cheap (no pause of the data path), see {@link HubStats}. */
-    public HubStats stats() {
-        return core.stats();
-    }
+    HubStats stats();
 
     /** Stops the actors and workers, drops what is queued and closes every socket. Idempotent. */
     @Override
-    public void close() {
-        core.close();
-    }
+    void close();
 }

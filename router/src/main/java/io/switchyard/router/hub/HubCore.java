@@ -16,6 +16,7 @@ import io.switchyard.io.RecvBatch;
 import io.switchyard.io.Transport;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.router.Hub;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubMetric;
@@ -40,7 +41,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The running hub behind {@link io.switchyard.router.Hub}: it builds the parts, wires each to
+ * The running hub, the implementation of {@link Hub}: it builds the parts, wires each to
  * the few others it uses, and tears them down. The parts, in data-path order:
  * <ul>
  *   <li>the listen sockets (one per router thread, sharing the port with SO_REUSEPORT), from
@@ -56,7 +57,7 @@ import java.util.function.Consumer;
  * An actor gets a {@link PeerActor.Wiring} or {@link RouterActor.Wiring}: the parts it uses, not
  * this object. Changes ({@link #apply}, {@link #close}) are serialized on this object.
  */
-public final class HubCore {
+public final class HubCore implements Hub {
     private final Sockets sockets;
     /** The listen sockets; [0] also sends for peers without a connected socket. */
     private final UdpSocket[] listen;
@@ -221,7 +222,8 @@ public final class HubCore {
 
     // ------------------------------------------------------------------ changes
 
-    /** See {@link io.switchyard.router.Hub#apply}. */
+    /** See {@link Hub#apply}. */
+    @Override
     public synchronized void apply(Config next) {
         if (closed) {
             throw new IllegalStateException("the hub is closed");
@@ -237,15 +239,30 @@ public final class HubCore {
         config = next;
     }
 
+    @Override
+    public void addPeer(PeerConfig peer) {
+        updatePeers(Objects.requireNonNull(peer, "peer"), null, PeerEdit.ADD);
+    }
+
+    @Override
+    public void updatePeer(PeerConfig peer) {
+        updatePeers(Objects.requireNonNull(peer, "peer"), null, PeerEdit.UPDATE);
+    }
+
+    @Override
+    public boolean removePeer(Key32 publicKey) {
+        return updatePeers(null, Objects.requireNonNull(publicKey, "publicKey"), PeerEdit.REMOVE);
+    }
+
     /** What {@link #updatePeers} does. */
-    public enum PeerEdit {
+    enum PeerEdit {
         ADD,
         UPDATE,
         REMOVE
     }
 
     /** One peer added, replaced or removed, atomically with respect to other changes (see {@link #apply}). */
-    public synchronized boolean updatePeers(PeerConfig peer, Key32 remove, PeerEdit edit) {
+    private synchronized boolean updatePeers(PeerConfig peer, Key32 remove, PeerEdit edit) {
         Config c = config;
         List<PeerConfig> next = new ArrayList<>(c.peers());
         Key32 key = edit == PeerEdit.REMOVE ? remove : peer.publicKey();
@@ -279,7 +296,8 @@ public final class HubCore {
         return true;
     }
 
-    /** See {@link io.switchyard.router.Hub#subscribe}. */
+    /** See {@link Hub#subscribe}. */
+    @Override
     public synchronized AutoCloseable subscribe(Consumer<? super HubEvent> listener) {
         if (closed) {
             throw new IllegalStateException("the hub is closed");
@@ -292,7 +310,8 @@ public final class HubCore {
         return s;
     }
 
-    /** See {@link io.switchyard.router.Hub#bindUdp}. */
+    /** See {@link Hub#bindUdp}. */
+    @Override
     public synchronized OverlayUdpEndpoint bindUdp(InetAddress address, int port, ActorRef<? super OverlayDatagram> receiver) {
         if (closed) {
             throw new IllegalStateException("the hub is closed");
@@ -319,10 +338,12 @@ public final class HubCore {
 
     // ------------------------------------------------------------------ the public face
 
+    @Override
     public InetSocketAddress localAddress() {
         return listen[0].localAddress();
     }
 
+    @Override
     public Config config() {
         return config;
     }
@@ -332,6 +353,7 @@ public final class HubCore {
      * what leaves (TX); every other counter, drops included, is the sum over receivers,
      * transmitters, workers, peers (removed ones too) and the local endpoint.
      */
+    @Override
     public HubStats stats() {
         long[] t = new long[Counters.SIZE];
         long[] io = new long[IoCounter.values().length];
@@ -436,6 +458,7 @@ public final class HubCore {
         }
     }
 
+    @Override
     public synchronized void close() {
         if (closed) {
             return;
