@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code default} (the shipped defaults). Two variants put the hub in a network namespace of its
  * own, behind a veth pair, as another process ({@link Target.External}): {@code sy-netns}
  * ({@code switchyard up} with the shipped defaults and the launcher's JVM options) and
- * {@code wggo} (stock wireguard-go with a TUN and the kernel forwarding), so the same generator
+ * {@code wggo} (stock wireguard-go with a TUN and the kernel forwarding), and {@code sy-baseline}
+ * ({@code sy-netns} run from another build's jars, {@code -Dbench.baseline.classpath}, to compare
+ * two builds in alternated rounds), so the same generator
  * and sinks compare the two; those processes are started once and serve every round. Variants
  * alternate within each round; round 0 is a discarded warm-up ({@code --warmup N} runs it N times:
  * the Vector API kernel of the AEAD takes C2 several seconds to compile on two busy cores).
@@ -101,7 +103,7 @@ public final class ForwardingBench {
     }
 
     /** Where the hub runs: in this JVM on loopback, or as a process in a namespace behind a veth ({@link Target}). */
-    enum Where { IN_PROCESS, SWITCHYARD_PROCESS, WIREGUARD_GO }
+    enum Where { IN_PROCESS, SWITCHYARD_PROCESS, SWITCHYARD_BASELINE, WIREGUARD_GO }
 
     private static final String SINGLE = "ConnectedSockets = off\nRouterThreads = 1\n";
 
@@ -126,18 +128,19 @@ public final class ForwardingBench {
     /** The inner MTU {@code --padding mtu} pads to: wg-quick's default, the largest inner packet. */
     static final int MTU = WireGuardClient.MAX_INNER;
 
-    private static final Map<String, Variant> VARIANTS = Map.of(
-            "nio", new Variant("nio", "nio", false, false, SINGLE),
-            "native", new Variant("native", "native", false, false, SINGLE),
-            "gso", new Variant("gso", "native", true, true, SINGLE),
-            "links", new Variant("links", "native", true, true, "ConnectedSockets = on\nRouterThreads = 1\n"),
-            "links-nozc", new Variant("links-nozc", "native", true, true,
-                    "ConnectedSockets = on\nRouterThreads = 1\nZeroCopy = off\n"),
-            "routers2", new Variant("routers2", "native", true, true, "ConnectedSockets = off\nRouterThreads = 2\n"),
-            "uring", new Variant("uring", "uring", true, true, SINGLE),
-            "default", new Variant("default", "native", true, true, ""),
-            "sy-netns", new Variant("sy-netns", "auto", true, true, "", Where.SWITCHYARD_PROCESS),
-            "wggo", new Variant("wggo", "", false, false, "", Where.WIREGUARD_GO));
+    private static final Map<String, Variant> VARIANTS = Map.ofEntries(
+            Map.entry("nio", new Variant("nio", "nio", false, false, SINGLE)),
+            Map.entry("native", new Variant("native", "native", false, false, SINGLE)),
+            Map.entry("gso", new Variant("gso", "native", true, true, SINGLE)),
+            Map.entry("links", new Variant("links", "native", true, true, "ConnectedSockets = on\nRouterThreads = 1\n")),
+            Map.entry("links-nozc", new Variant("links-nozc", "native", true, true,
+                    "ConnectedSockets = on\nRouterThreads = 1\nZeroCopy = off\n")),
+            Map.entry("routers2", new Variant("routers2", "native", true, true, "ConnectedSockets = off\nRouterThreads = 2\n")),
+            Map.entry("uring", new Variant("uring", "uring", true, true, SINGLE)),
+            Map.entry("default", new Variant("default", "native", true, true, "")),
+            Map.entry("sy-netns", new Variant("sy-netns", "auto", true, true, "", Where.SWITCHYARD_PROCESS)),
+            Map.entry("sy-baseline", new Variant("sy-baseline", "auto", true, true, "", Where.SWITCHYARD_BASELINE)),
+            Map.entry("wggo", new Variant("wggo", "", false, false, "", Where.WIREGUARD_GO)));
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--sizes", "64,1420", "--pairs", "2", "--seconds", "3",
@@ -363,8 +366,11 @@ public final class ForwardingBench {
                 }
                 Key32 hubKey = Key32.of(Keys.generatePrivateKey());
                 List<Key32> keys = newKeys(pairs);
-                Target t = v.where() == Where.SWITCHYARD_PROCESS ? Target.External.switchyard(hubKey, v.settings(), keys)
-                        : Target.External.wireguardGo(hubKey, keys);
+                Target t = switch (v.where()) {
+                    case SWITCHYARD_PROCESS -> Target.External.switchyard(hubKey, v.settings(), keys);
+                    case SWITCHYARD_BASELINE -> Target.External.switchyardBaseline(hubKey, v.settings(), keys);
+                    default -> Target.External.wireguardGo(hubKey, keys);
+                };
                 kept = new Kept(t, hubKey, keys);
                 KEPT.put(id, kept);
             }

@@ -196,6 +196,24 @@ sealed interface Target extends AutoCloseable {
 
         /** {@code switchyard up FILE --no-watch} in the namespace, on this JVM's java and class path. */
         static External switchyard(Key32 hubKey, String settings, List<Key32> peers) throws Exception {
+            return switchyard(hubKey, settings, peers, System.getProperty("java.class.path"), "io.switchyard.cli.Main");
+        }
+
+        /**
+         * The same with another build of Switchyard: {@code -Dbench.baseline.classpath=...} (its jars) and
+         * {@code -Dbench.baseline.main=...} (its CLI class; {@code io.switchyard.router.cli.Main} before
+         * the modules were split), so that old and new builds alternate in one run.
+         */
+        static External switchyardBaseline(Key32 hubKey, String settings, List<Key32> peers) throws Exception {
+            String cp = System.getProperty("bench.baseline.classpath");
+            if (cp == null || cp.isBlank()) {
+                throw new IllegalArgumentException("the sy-baseline variant needs -Dbench.baseline.classpath=JARS of the build to compare with");
+            }
+            return switchyard(hubKey, settings, peers, cp, System.getProperty("bench.baseline.main", "io.switchyard.router.cli.Main"));
+        }
+
+        private static External switchyard(Key32 hubKey, String settings, List<Key32> peers, String classpath, String main)
+                throws Exception {
             BenchNetns ns = BenchNetns.get();
             int port = NEXT_PORT.getAndIncrement();
             Path file = privateFile("sybench-hub", ".conf", "[Interface]\nPrivateKey = " + hubKey.toBase64()
@@ -209,7 +227,7 @@ sealed interface Target extends AutoCloseable {
             if (!extra.isEmpty()) {
                 cmd.addAll(List.of(extra.split("\\s+")));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchyard.cli.Main", "up",
+            cmd.addAll(List.of("-cp", classpath, main, "up",
                     "--no-watch", "--status-format", HUB_OUTPUT ? "json" : "text", file.toString()));
             Process p = ns.process(cmd.toArray(String[]::new)).start();
             External hub = new External(p, file, null, port);
