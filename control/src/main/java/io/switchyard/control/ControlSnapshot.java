@@ -33,11 +33,7 @@ public record ControlSnapshot(
 
     /** Every metric's value by name, in {@link #metrics()} order. */
     public Map<String, Long> counters() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (Metric x : metrics) {
-            m.put(x.name(), x.value());
-        }
-        return m;
+        return Metric.byName(metrics);
     }
 
     /** A snapshot with no traffic: what an idle hub with these peers reports. */

@@ -1,5 +1,7 @@
 package io.switchyard.counters;
 
+import java.util.Locale;
+
 /**
  * What one counter is, as Aeron's counter descriptors say it: a stable id, a stable name, one line
  * of help and whether it is a running total or a level. Each module describes its counters as an
@@ -21,8 +23,11 @@ public interface CounterDescriptor {
     /**
      * Stable snake_case name, unique within its enum: the metric name after the group's prefix.
      * Dots may structure it ({@code handshake.queue_depth}); exporters turn them into underscores.
+     * By default the enum constant's name in lower case.
      */
-    String metricName();
+    default String metricName() {
+        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+    }
 
     /** One line for humans: what it counts (the metric's HELP). */
     String description();

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * @param <E> the descriptor enum
  */
-public abstract sealed class CounterSet<E extends Enum<E> & CounterDescriptor> {
+public abstract sealed class CounterSet<E extends Enum<E> & CounterDescriptor> permits CounterSet.Cells, CounterSet.Striped {
     private final E[] descriptors;
 
     private CounterSet(Class<E> type) {
@@ -91,12 +91,20 @@ public abstract sealed class CounterSet<E extends Enum<E> & CounterDescriptor> {
         return sb.append('}').toString();
     }
 
-    private static final class Atomic<E extends Enum<E> & CounterDescriptor> extends CounterSet<E> {
-        private final AtomicLongArray cells;
+    /** One cell per counter in an array; how a cell is written is the subclass's. */
+    private abstract static sealed class Cells<E extends Enum<E> & CounterDescriptor> extends CounterSet<E>
+            permits Atomic, SingleWriter {
+        final AtomicLongArray cells;
 
-        Atomic(Class<E> type) {
+        Cells(Class<E> type) {
             super(type);
             cells = new AtomicLongArray(type.getEnumConstants().length);
+        }
+    }
+
+    private static final class Atomic<E extends Enum<E> & CounterDescriptor> extends Cells<E> {
+        Atomic(Class<E> type) {
+            super(type);
         }
 
         @Override
@@ -156,12 +164,9 @@ public abstract sealed class CounterSet<E extends Enum<E> & CounterDescriptor> {
         }
     }
 
-    private static final class SingleWriter<E extends Enum<E> & CounterDescriptor> extends CounterSet<E> {
-        private final AtomicLongArray cells;
-
+    private static final class SingleWriter<E extends Enum<E> & CounterDescriptor> extends Cells<E> {
         SingleWriter(Class<E> type) {
             super(type);
-            cells = new AtomicLongArray(type.getEnumConstants().length);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.switchyard.io;
 
 import io.switchyard.counters.CounterDescriptor;
-import java.util.Locale;
 
 /**
  * Per-socket counters, with stable ids (for metrics export) and labels. Every datagram a socket
@@ -47,10 +46,6 @@ public enum IoCounter implements CounterDescriptor {
         return label;
     }
 
-    @Override
-    public String metricName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     @Override
     public String description() {

@@ -1,7 +1,6 @@
 package io.switchyard.router;
 
 import io.switchyard.counters.CounterDescriptor;
-import java.util.Locale;
 
 /**
  * Every reason a received datagram does not leave the hub, with a stable id (for metrics) and a
@@ -96,11 +95,6 @@ public enum DropReason implements CounterDescriptor {
         return label;
     }
 
-    /** The reason as {@code show} and the metrics' {@code reason} label write it: {@code no_route}. */
-    @Override
-    public String metricName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     @Override
     public String description() {

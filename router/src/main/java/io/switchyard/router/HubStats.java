@@ -1,7 +1,6 @@
 package io.switchyard.router;
 
 import io.switchyard.counters.Metric;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,11 +36,7 @@ public record HubStats(long rxPackets, long rxBytes, long txPackets, long txByte
 
     /** Every metric's value by name, in {@link #metrics()} order ({@code counters().get("forwarded")}). */
     public Map<String, Long> counters() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (Metric x : metrics) {
-            m.put(x.name(), x.value());
-        }
-        return m;
+        return Metric.byName(metrics);
     }
 
     /** The sum of all drops. */

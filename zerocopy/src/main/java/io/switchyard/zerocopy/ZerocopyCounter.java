@@ -1,7 +1,6 @@
 package io.switchyard.zerocopy;
 
 import io.switchyard.counters.CounterDescriptor;
-import java.util.Locale;
 
 /**
  * Everything the buffer pools and completion trackers count. Ids are stable (they appear in
@@ -73,10 +72,6 @@ public enum ZerocopyCounter implements CounterDescriptor {
         return label;
     }
 
-    @Override
-    public String metricName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     @Override
     public String description() {
