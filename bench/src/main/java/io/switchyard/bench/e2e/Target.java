@@ -201,7 +201,7 @@ sealed interface Target extends AutoCloseable {
 
         /**
          * The same with another build of Switchyard: {@code -Dbench.baseline.classpath=...} (its jars) and
-         * {@code -Dbench.baseline.main=...} (its CLI class; {@code io.switchyard.router.cli.Main} before
+         * {@code -Dbench.baseline.main=...} (its CLI class; {@code io.switchyard.cli.Main} before
          * the modules were split), so that old and new builds alternate in one run.
          */
         static External switchyardBaseline(Key32 hubKey, String settings, List<Key32> peers) throws Exception {
@@ -209,7 +209,7 @@ sealed interface Target extends AutoCloseable {
             if (cp == null || cp.isBlank()) {
                 throw new IllegalArgumentException("the sy-baseline variant needs -Dbench.baseline.classpath=JARS of the build to compare with");
             }
-            return switchyard(hubKey, settings, peers, cp, System.getProperty("bench.baseline.main", "io.switchyard.router.cli.Main"));
+            return switchyard(hubKey, settings, peers, cp, System.getProperty("bench.baseline.main", "io.switchyard.cli.Main"));
         }
 
         private static External switchyard(Key32 hubKey, String settings, List<Key32> peers, String classpath, String main)

@@ -43,7 +43,7 @@ class EmbeddedHubInteropTest {
 
     @Test
     void clientsPingTheHubTalkToAJavaActorAndComeAndGoThroughTheApi() throws Exception {
-        Netns.assumeInteropPossible();
+        Netns.requireInteropPossible();
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         List<AutoCloseable> cleanup = new ArrayList<>();
         try (ActorSystem apps = ActorSystem.create("overlay-apps")) {

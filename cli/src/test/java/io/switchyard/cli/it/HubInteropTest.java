@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * peer. The hub runs in-process, started from a thread that entered its namespace, so its
  * counters are read directly. The tests share one topology and run in order; the last one
  * removes a peer. Needs root, iproute2, wireguard-go, wireguard-tools and iperf3 (CI installs
- * them); skips, saying why, only where those are missing.
+ * them); skips, saying why, only where those are missing, and fails instead under CI=true.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,7 +51,7 @@ class HubInteropTest {
 
     @BeforeAll
     void topology() throws Exception {
-        Netns.assumeInteropPossible();
+        Netns.requireInteropPossible();
         hubNs = Netns.createOrSkip(Netns.PREFIX + id + "-h");
         namespaces.add(hubNs);
         hubPrivate = WgGoClient.wgGenkey();

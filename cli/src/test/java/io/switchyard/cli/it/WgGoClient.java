@@ -5,15 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A stock wireguard-go client in its own namespace whose only peer is the hub: it owns
- * {@code overlay}/32 inside the overlay and routes the whole overlay /24 to the hub.
- * Configured with the real {@code wg} tool over wireguard-go's UAPI socket.
+ * {@code overlay}/32 (and, dual-stack, {@code overlay6}/128) inside the overlay and routes the
+ * whole overlay to the hub. Configured with the real {@code wg} tool over wireguard-go's UAPI
+ * socket.
+ *
+ * <p>The binary is Debian's {@code /usr/bin/wireguard-go} unless {@code SWITCHYARD_WIREGUARD_GO}
+ * names another (a current release, to run the same interop tests against it).
  */
 final class WgGoClient implements AutoCloseable {
-    static final Path WIREGUARD_GO = Path.of("/usr/bin/wireguard-go");
+    static final Path WIREGUARD_GO = Path.of(System.getenv().getOrDefault("SWITCHYARD_WIREGUARD_GO", "/usr/bin/wireguard-go"));
     static final Path WG = Path.of("/usr/bin/wg");
     static final Path SOCKET_DIR = Path.of("/var/run/wireguard");
 
@@ -22,14 +28,31 @@ final class WgGoClient implements AutoCloseable {
     final String privateKey;
     final String publicKey;
     final String overlay;
+    /** The inner IPv6 address, or null for an IPv4-only client. */
+    final String overlay6;
     private Process process;
 
     WgGoClient(Netns ns, String ifname, String privateKey, String overlay) throws IOException {
+        this(ns, ifname, privateKey, overlay, null);
+    }
+
+    WgGoClient(Netns ns, String ifname, String privateKey, String overlay, String overlay6) throws IOException {
         this.ns = ns;
         this.ifname = ifname;
         this.privateKey = privateKey;
         this.publicKey = wgPubkey(privateKey);
         this.overlay = overlay;
+        this.overlay6 = overlay6;
+    }
+
+    /** {@code ip:port} as {@code wg} and config files take it: an IPv6 literal in brackets. */
+    static String endpoint(String ip, int port) {
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
+    }
+
+    /** The version wireguard-go reports, for the test's output. */
+    static String version() throws IOException {
+        return Netns.run(WIREGUARD_GO.toString(), "--version").out().strip().lines().findFirst().orElse("?");
     }
 
     static String unavailable() {
@@ -72,8 +95,20 @@ final class WgGoClient implements AutoCloseable {
         return out;
     }
 
-    /** Starts wireguard-go and configures it towards {@code hubEndpoint} ("ip:port"). */
+    /** Starts wireguard-go and configures it towards {@code hubEndpoint} ("ip:port" or "[ip6]:port"). */
     void start(String hubPublicKey, String hubEndpoint, String overlayCidr) throws IOException, InterruptedException {
+        start(hubPublicKey, hubEndpoint, 0, List.of(overlayCidr));
+    }
+
+    /**
+     * Starts wireguard-go with the hub as its only peer. {@code hubEndpoint} may be null: then
+     * the client only answers, and learns the hub's endpoint from the hub's handshake initiation;
+     * {@code listenPort} 0 lets wireguard-go pick one. {@code overlayCidrs} are routed to the hub
+     * (its AllowedIPs here); the client's own addresses take the prefix length of the one of
+     * their family.
+     */
+    void start(String hubPublicKey, String hubEndpoint, int listenPort, List<String> overlayCidrs)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = ns.process(WIREGUARD_GO.toString(), "-f", ifname)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1");
@@ -90,12 +125,26 @@ final class WgGoClient implements AutoCloseable {
                 PosixFilePermissions.fromString("rw-------")));
         try {
             Files.writeString(key, privateKey + "\n");
-            wg("set", ifname, "private-key", key.toString(), "peer", hubPublicKey, "endpoint", hubEndpoint,
-                    "allowed-ips", overlayCidr, "persistent-keepalive", "1");
+            List<String> set = new ArrayList<>(List.of("set", ifname, "private-key", key.toString()));
+            if (listenPort != 0) {
+                set.addAll(List.of("listen-port", Integer.toString(listenPort)));
+            }
+            set.addAll(List.of("peer", hubPublicKey));
+            if (hubEndpoint != null) {
+                set.addAll(List.of("endpoint", hubEndpoint));
+            }
+            set.addAll(List.of("allowed-ips", String.join(",", overlayCidrs), "persistent-keepalive", "1"));
+            wg(set.toArray(String[]::new));
         } finally {
             Files.deleteIfExists(key);
         }
-        ns.must("ip", "addr", "add", overlay + "/" + overlayCidr.substring(overlayCidr.indexOf('/') + 1), "dev", ifname);
+        for (String cidr : overlayCidrs) {
+            boolean v6 = cidr.indexOf(':') >= 0;
+            String own = v6 ? overlay6 : overlay;
+            if (own != null) {
+                ns.addAddress(ifname, own + "/" + cidr.substring(cidr.indexOf('/') + 1));
+            }
+        }
         ns.must("ip", "link", "set", ifname, "up");
     }
 
@@ -124,6 +173,20 @@ final class WgGoClient implements AutoCloseable {
 
     /** {@code ping -c count} from this client; returns the number of replies received. */
     int ping(String to, int count, String... extra) throws IOException {
+        return replies(pingOutput(to, count, extra));
+    }
+
+    /** The number of replies a {@code ping} output reports. */
+    static int replies(String pingOutput) throws IOException {
+        var m = java.util.regex.Pattern.compile("(\\d+) (packets )?received").matcher(pingOutput);
+        if (!m.find()) {
+            throw new IOException("unexpected ping output: " + pingOutput);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** {@code ping -c count} from this client (one every 0.2 s); returns what it printed. */
+    String pingOutput(String to, int count, String... extra) throws IOException {
         String[] cmd = new String[6 + extra.length];
         int i = 0;
         cmd[i++] = "ping";
@@ -135,12 +198,7 @@ final class WgGoClient implements AutoCloseable {
             cmd[i++] = e;
         }
         cmd[i] = to;
-        Netns.Result r = ns.exec(cmd);
-        var m = java.util.regex.Pattern.compile("(\\d+) (packets )?received").matcher(r.out());
-        if (!m.find()) {
-            throw new IOException("unexpected ping output: " + r.out());
-        }
-        return Integer.parseInt(m.group(1));
+        return ns.exec(cmd).out();
     }
 
     /** One iperf3 TCP run: its exit status, output, and the receiver's totals (-1 where absent). */
@@ -152,7 +210,12 @@ final class WgGoClient implements AutoCloseable {
      * server starts listening) and parses the receiver's totals from the JSON report.
      */
     Iperf iperfTo(WgGoClient server, int seconds) throws IOException, InterruptedException {
-        Process s = server.ns.process("iperf3", "-s", "-1", "-B", server.overlay)
+        return iperfTo(server, server.overlay, seconds);
+    }
+
+    /** {@link #iperfTo(WgGoClient, int)} to one of {@code server}'s overlay addresses (IPv4 or IPv6). */
+    Iperf iperfTo(WgGoClient server, String address, int seconds) throws IOException, InterruptedException {
+        Process s = server.ns.process("iperf3", "-s", "-1", "-B", address)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Netns.Result r = null;
@@ -164,7 +227,7 @@ final class WgGoClient implements AutoCloseable {
                 if (attempt > 0) {
                     Thread.sleep(100);
                 }
-                r = ns.exec("iperf3", "-c", server.overlay, "-t", Integer.toString(seconds), "-J");
+                r = ns.exec("iperf3", "-c", address, "-t", Integer.toString(seconds), "-J");
                 failed = r.exit() != 0 || r.out().contains("\"error\":");
             }
             if (failed && r.exit() == 0) {
