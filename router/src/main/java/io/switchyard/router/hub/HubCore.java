@@ -94,7 +94,7 @@ public final class HubCore implements Hub {
                 InstantSource.system(), env.clock()::nanoTime, WireGuard.IDENTIFIER), new SecureRandom(), 1 << 16);
         this.system = ActorSystem.builder("hub-" + config.name()).clock(env.clock()).build();
         this.transmitter = new Transmitter(socket, s.gso());
-        this.workers = new HandshakeWorkers(device, transmitter, () -> forceUnderLoad, s.handshakeWorkers(),
+        this.workers = new HandshakeWorkers(device, transmitter, () -> forceUnderLoad, env.clock(), s.handshakeWorkers(),
                 s.handshakeQueueSize());
         this.receivers = new RouterActor.Wiring(buffers, workers, device, () -> closed, () -> linkReceiversPaused);
         this.linkBatches = new RecvBatches(s.batchSize(), receiveSlotBytes(socket));

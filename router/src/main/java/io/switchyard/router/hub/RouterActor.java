@@ -31,8 +31,7 @@ import java.util.function.BooleanSupplier;
  *     type 4 (transport)   receiver index ─▶ PeerEngine ─▶ its PeerHandle; copy into a pooled
  *                          buffer (the batch's slots are reused at once), note the source,
  *                          append to that peer's Inbound batch
- *     type 1, 2            copy to a byte array ─▶ handshake worker queue (bounded)
- *     type 3               cookie reply: taken here (one XChaCha20 open)
+ *     type 1, 2, 3         copy to a byte array ─▶ handshake worker queue (bounded)
  *     anything else        drop MALFORMED
  *  end of batch ─▶ one mailbox offer per destination peer, then one wake-up each (Fanout)
  * </pre>
@@ -228,18 +227,11 @@ final class RouterActor implements Actor<Object> {
         counters.add(HubCounter.RX_BYTES, len);
         switch (Messages.classify(seg, off, len)) {
             case WireGuard.MESSAGE_TRANSPORT_TYPE -> transport(batch, i, seg, off, len);
-            case WireGuard.MESSAGE_INITIATION_TYPE, WireGuard.MESSAGE_RESPONSE_TYPE -> {
+            case WireGuard.MESSAGE_INITIATION_TYPE, WireGuard.MESSAGE_RESPONSE_TYPE, WireGuard.MESSAGE_COOKIE_REPLY_TYPE -> {
+                // All handshake crypto runs on the workers, none on this thread.
                 byte[] msg = seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
-                if (!hub.workers().submit(msg, batch.source(i))) {
+                if (!hub.workers().submit(msg, batch.source(i), seg.get(LE_INT, off))) {
                     counters.drop(DropReason.HANDSHAKE_QUEUE_FULL);
-                }
-            }
-            case WireGuard.MESSAGE_COOKIE_REPLY_TYPE -> {
-                byte[] msg = seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
-                if (hub.device().handleCookieReply(msg) != null) {
-                    counters.inc(HubCounter.CONSUMED);
-                } else {
-                    counters.drop(DropReason.BAD_COOKIE_REPLY);
                 }
             }
             default -> counters.drop(DropReason.MALFORMED); // unknown type, or a size its type cannot have

@@ -16,8 +16,12 @@ import java.util.function.LongSupplier;
  * <p>Algorithm (wireguard-go's ratelimiter): tokens are nanoseconds of credit, one handshake
  * costs {@code 1 s / rate}, a bucket holds at most {@code burst} handshakes' worth and refills
  * with elapsed time. The table is a Caffeine cache, bounded in entries and expiring buckets idle
- * for a second (a full bucket is the same as no bucket), so a flood of spoofed sources costs
- * bounded memory. Both the buckets and the cache read the injected clock.
+ * for a second (a full bucket is the same as no bucket), so a flood of sources costs bounded
+ * memory. When the table is full a new source is refused, as the kernel's ratelimiter does:
+ * evicting a tracked source instead would hand it a fresh burst, and a flood of new sources
+ * could keep every bucket full. (Under load only sources that answered a cookie, so that can
+ * receive at their address, reach the limiter.) Both the buckets and the cache read the
+ * injected clock.
  */
 public final class HandshakeRateLimiter {
     private static final long COST = Duration.ofSeconds(1).toNanos() / WireGuard.HANDSHAKES_PER_SECOND;
@@ -30,14 +34,16 @@ public final class HandshakeRateLimiter {
 
     private final Cache<Key, Bucket> buckets;
     private final LongSupplier nanoClock;
+    private final long maxSources;
 
     private record Key(long high, long low) {}
 
-    /** @param maxSources how many sources are tracked at most (least recently used ones go first) */
+    /** @param maxSources how many sources are tracked at most (a new one is refused while that many are) */
     public HandshakeRateLimiter(long maxSources, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+        this.maxSources = maxSources;
         this.buckets = Caffeine.newBuilder()
-                .maximumSize(maxSources)
+                .maximumSize(maxSources + 1) // the bound is enforced below, refusing; this only backs it
                 .expireAfterAccess(Duration.ofSeconds(1))
                 .ticker(nanoClock::getAsLong)
                 .executor(Runnable::run) // evict on the caller: deterministic, no pool threads
@@ -48,6 +54,12 @@ public final class HandshakeRateLimiter {
     public boolean allow(InetAddress source) {
         Key key = keyOf(source);
         long now = nanoClock.getAsLong();
+        if (buckets.getIfPresent(key) == null && buckets.estimatedSize() >= maxSources) {
+            buckets.cleanUp(); // expired buckets may still be counted
+            if (buckets.estimatedSize() >= maxSources) {
+                return false;
+            }
+        }
         Bucket b = buckets.get(key, k -> {
             Bucket fresh = new Bucket();
             fresh.tokens = MAX_TOKENS;

@@ -64,6 +64,26 @@ class RateLimiterAndFormatsTest {
         assertEquals(0, limiter.trackedSources());
     }
 
+    /** The kernel's choice: a full table refuses new sources rather than evict a tracked one (which would refill its burst). */
+    @Test
+    void aFullTableRefusesNewSourcesAndKeepsTheTrackedOnesBuckets() throws Exception {
+        FakeClocks clock = new FakeClocks();
+        HandshakeRateLimiter limiter = new HandshakeRateLimiter(3, clock);
+        InetAddress busy = InetAddress.getByName("10.0.0.1");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(limiter.allow(busy), "the burst");
+        }
+        assertFalse(limiter.allow(busy), "burst spent");
+        assertTrue(limiter.allow(InetAddress.getByName("10.0.0.2")));
+        assertTrue(limiter.allow(InetAddress.getByName("10.0.0.3")));
+        for (int i = 4; i < 100; i++) {
+            assertFalse(limiter.allow(InetAddress.getByName("10.0.0." + i)), "table full: new source " + i);
+        }
+        assertFalse(limiter.allow(busy), "its bucket was not reset by the new sources");
+        clock.advance(Duration.ofSeconds(2)); // idle buckets expire, the table has room again
+        assertTrue(limiter.allow(InetAddress.getByName("10.0.0.99")));
+    }
+
     @Test
     void tai64nMatchesTheReferenceLayout() {
         // 2^62 + 10 + 1_700_000_000 s; 123_456_789 ns whitened down to a multiple of 2^24.
