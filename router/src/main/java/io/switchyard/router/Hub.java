@@ -66,8 +66,8 @@ public interface Hub extends AutoCloseable {
      * appear; removed peers are torn down (their receiver indexes freed, so their traffic is
      * refused, and their staged packets dropped); changed AllowedIPs take effect for the next
      * packet routed; a changed endpoint or persistent keepalive applies at once; unchanged peers
-     * keep their sessions, counters and learned endpoints. A changed preshared key re-creates
-     * that peer (its session ends).
+     * keep their sessions, counters and learned endpoints. A changed preshared key is used from
+     * the peer's next handshake on (its session and replay state stay, as with {@code wg set}).
      *
      * @throws IllegalArgumentException if {@code next} changes something a running hub cannot
      *     (private key, listen port, fwmark, or a {@code [Switchyard]} setting that requires a
@@ -113,8 +113,8 @@ public interface Hub extends AutoCloseable {
 
     /**
      * Replaces the configuration of the peer with {@code peer}'s public key (AllowedIPs,
-     * endpoint, keepalive take effect at once; its session and counters stay, unless the
-     * preshared key changed).
+     * endpoint, keepalive take effect at once; its session and counters stay; a new preshared
+     * key is used from its next handshake).
      *
      * @throws IllegalArgumentException if there is no such peer
      */

@@ -587,6 +587,7 @@ final class PeerActor implements Actor<PeerMsg> {
     }
 
     private void retire() {
+        engine.zeroAllKeys(); // this thread seals and opens: the keys can be wiped in place
         if (!retired && events.active()) {
             if (up) {
                 events.publish(new HubEvent.PeerDown(Instant.now(), me.key, HubEvent.PeerDown.Cause.REMOVED));

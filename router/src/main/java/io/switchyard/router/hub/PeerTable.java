@@ -24,8 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The configured peers: one {@link PeerHandle} and {@link PeerActor} each, kept in step with the
  * configuration. {@link #apply} takes a diff: removed peers retire (their indexes freed, so their
- * traffic is refused), changed ones are told their new config (a changed preshared key makes a
- * new peer: it is part of the Noise state), added ones start; then the routing trie is rebuilt and
+ * traffic is refused), changed ones are told their new config (a changed preshared key applies to
+ * the next handshake and keeps the replay state), added ones start; then the routing trie is rebuilt and
  * published whole ({@link Routes}). Configured endpoints are resolved here, on the caller's
  * thread: a host name's DNS lookup blocks, and never inside an actor. Removed peers are kept so
  * that totals never go down. Not thread-safe: the hub serializes its changes.
@@ -84,13 +84,13 @@ final class PeerTable {
         for (ConfigDiff.PeerChange c : diff.changed()) {
             PeerHandle h = peers.get(c.publicKey());
             if (c.fields().contains(ConfigDiff.PeerField.PRESHARED_KEY)) {
-                // The preshared key is part of the Noise state: a new peer, its session ends.
-                remove(h);
-                add(c.after());
-            } else {
-                h.configure(c.after(), resolve(c.after()));
-                h.ref.tell(new PeerMsg.Update(c.after()));
+                // For the next handshake, as wg set does: the session and the replay state stay
+                // (re-creating the peer once reset its TAI64N, so a recorded initiation was
+                // accepted again and moved the endpoint).
+                h.engine.setPresharedKey(c.after().presharedKey().orElse(null));
             }
+            h.configure(c.after(), resolve(c.after()));
+            h.ref.tell(new PeerMsg.Update(c.after()));
         }
         for (PeerConfig p : diff.added()) {
             add(p);

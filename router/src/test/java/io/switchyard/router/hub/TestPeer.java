@@ -40,12 +40,17 @@ final class TestPeer implements AutoCloseable {
     private final RecvBatch memoryBatch;
 
     TestPeer(Key32 hubPublicKey, InetSocketAddress hub, byte[] address) throws IOException {
+        this(hubPublicKey, hub, address, null);
+    }
+
+    /** A peer with a preshared key (null: none). */
+    TestPeer(Key32 hubPublicKey, InetSocketAddress hub, byte[] address, Key32 psk) throws IOException {
         this.channel = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
         this.channel.socket().setSoTimeout(5000);
         this.memory = null;
         this.memoryBatch = null;
         this.hub = hub;
-        this.engine = device.addPeer(hubPublicKey, null);
+        this.engine = device.addPeer(hubPublicKey, psk);
         this.address = address;
     }
 
@@ -92,10 +97,14 @@ final class TestPeer implements AutoCloseable {
         return PeerConfig.of(publicKey(), List.of(IpPrefix.of(address, 32)));
     }
 
+    /** The last initiation this peer sent (a recording an attacker could replay). */
+    byte[] lastInitiation;
+
     /** Initiates, waits for the response, installs the session and sends the confirming keepalive. */
     void handshake() throws IOException {
         long now = System.nanoTime();
         byte[] init = engine.createInitiation(now);
+        lastInitiation = init.clone();
         transmit(ByteBuffer.wrap(init));
         ByteBuffer in = receiveRaw();
         byte[] msg = new byte[in.remaining()];

@@ -47,6 +47,22 @@ public final class Handshake {
         this.cookies = new CookieGenerator(this.remoteStatic, nanoClock);
     }
 
+    /**
+     * Changes the preshared key (null: none) for handshakes from now on, as {@code wg set ...
+     * preshared-key} does: the anti-replay facts stay, so an initiation recorded before the
+     * change is still refused as stale. In place, under the lock: Noise reads it under the lock.
+     */
+    public synchronized void setPresharedKey(byte[] psk) {
+        if (psk != null && psk.length != 32) {
+            throw new IllegalArgumentException("preshared key must be 32 bytes");
+        }
+        if (psk == null) {
+            Arrays.fill(presharedKey, (byte) 0);
+        } else {
+            System.arraycopy(psk, 0, presharedKey, 0, 32);
+        }
+    }
+
     public byte[] remoteStatic() {
         return remoteStatic.clone();
     }

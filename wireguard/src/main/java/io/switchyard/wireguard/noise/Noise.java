@@ -8,6 +8,7 @@ import io.switchyard.wireguard.crypto.X25519;
 import io.switchyard.wireguard.noise.Handshake.State;
 import io.switchyard.wireguard.noise.HandshakeException.Reason;
 import io.switchyard.wireguard.WireGuard;
+import java.util.Arrays;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -59,22 +60,29 @@ public final class Noise {
         if (peer.staticStatic == null) {
             throw new HandshakeException(Reason.LOW_ORDER_KEY, "peer's static key is low order");
         }
+        Scratch tmp = new Scratch();
         byte[] ck = initialChainKey;
         byte[] h = hash(initialHash, peer.remoteStatic);
         byte[] ephemeral = env.ephemeralKeys().get().clone();
         X25519.clamp(ephemeral);
         byte[] ephemeralPub = X25519.publicKey(ephemeral);
-        ck = kdf(1, ck, ephemeralPub)[0];
-        h = hash(h, ephemeralPub);
-        byte[][] ck_k = kdf(2, ck, dh(ephemeral, peer.remoteStatic));
-        ck = ck_k[0];
-        byte[] encryptedStatic = Aead.of(ck_k[1]).seal(0, h, local.publicKeyShared());
-        h = hash(h, encryptedStatic);
-        ck_k = kdf(2, ck, peer.staticStatic);
-        ck = ck_k[0];
-        byte[] timestamp = Tai64n.stamp(env.wallClock().instant());
-        byte[] encryptedTimestamp = Aead.of(ck_k[1]).seal(0, h, timestamp);
-        h = hash(h, encryptedTimestamp);
+        byte[] encryptedStatic;
+        byte[] encryptedTimestamp;
+        try {
+            ck = tmp.keep(kdf(1, ck, ephemeralPub))[0];
+            h = hash(h, ephemeralPub);
+            byte[][] ck_k = tmp.keep(kdf(2, ck, tmp.keep(dh(ephemeral, peer.remoteStatic))));
+            ck = ck_k[0];
+            encryptedStatic = Aead.of(ck_k[1]).seal(0, h, local.publicKeyShared());
+            h = hash(h, encryptedStatic);
+            ck_k = tmp.keep(kdf(2, ck, peer.staticStatic));
+            ck = ck_k[0].clone(); // kept by the handshake, which wipes it itself
+            byte[] timestamp = Tai64n.stamp(env.wallClock().instant());
+            encryptedTimestamp = Aead.of(ck_k[1]).seal(0, h, timestamp);
+            h = hash(h, encryptedTimestamp);
+        } finally {
+            tmp.wipe();
+        }
 
         byte[] msg = new byte[WireGuard.MESSAGE_INITIATION_SIZE];
         Messages.writeInt(msg, Messages.TYPE, WireGuard.MESSAGE_INITIATION_TYPE);
@@ -106,11 +114,21 @@ public final class Noise {
             throw new HandshakeException(Reason.MALFORMED, e.getMessage());
         }
         byte[] ephemeralPub = Messages.slice(msg, Messages.INITIATION_EPHEMERAL, 32);
+        Scratch tmp = new Scratch();
+        try {
+            return consumeInitiation(msg, peers, ephemeralPub, tmp);
+        } finally {
+            tmp.wipe();
+        }
+    }
+
+    private Handshake consumeInitiation(byte[] msg, Function<byte[], Handshake> peers, byte[] ephemeralPub, Scratch tmp)
+            throws HandshakeException {
         byte[] ck = initialChainKey;
         byte[] h = hash(initialHash, local.publicKeyShared());
-        ck = kdf(1, ck, ephemeralPub)[0];
+        ck = tmp.keep(kdf(1, ck, ephemeralPub))[0];
         h = hash(h, ephemeralPub);
-        byte[][] ck_k = kdf(2, ck, dh(local.privateKey(), ephemeralPub));
+        byte[][] ck_k = tmp.keep(kdf(2, ck, tmp.keep(dh(local.privateKey(), ephemeralPub))));
         ck = ck_k[0];
         byte[] encryptedStatic = Messages.slice(msg, Messages.INITIATION_STATIC, Messages.ENCRYPTED_STATIC_SIZE);
         byte[] remoteStatic = Aead.of(ck_k[1]).open(0, h, encryptedStatic);
@@ -125,7 +143,7 @@ public final class Noise {
         if (peer.staticStatic == null) {
             throw new HandshakeException(Reason.LOW_ORDER_KEY, "peer's static key is low order");
         }
-        ck_k = kdf(2, ck, peer.staticStatic);
+        ck_k = tmp.keep(kdf(2, ck, peer.staticStatic));
         ck = ck_k[0];
         byte[] encryptedTimestamp = Messages.slice(msg, Messages.INITIATION_TIMESTAMP, Messages.ENCRYPTED_TIMESTAMP_SIZE);
         byte[] timestamp = Aead.of(ck_k[1]).open(0, h, encryptedTimestamp);
@@ -142,7 +160,7 @@ public final class Noise {
                 throw new HandshakeException(Reason.FLOOD, "initiation within 20 ms of the last");
             }
             peer.zero();
-            peer.chainKey = ck;
+            peer.chainKey = ck.clone();
             peer.hash = h;
             peer.remoteEphemeral = ephemeralPub;
             peer.remoteIndex = Messages.readInt(msg, Messages.INITIATION_SENDER);
@@ -163,15 +181,23 @@ public final class Noise {
             byte[] ephemeral = env.ephemeralKeys().get().clone();
             X25519.clamp(ephemeral);
             byte[] ephemeralPub = X25519.publicKey(ephemeral);
-            byte[] ck = kdf(1, peer.chainKey, ephemeralPub)[0];
-            byte[] h = hash(peer.hash, ephemeralPub);
-            ck = kdf(1, ck, dh(ephemeral, peer.remoteEphemeral))[0];
-            ck = kdf(1, ck, dh(ephemeral, peer.remoteStatic))[0];
-            byte[][] ck_t_k = kdf(3, ck, peer.presharedKey);
-            ck = ck_t_k[0];
-            h = hash(h, ck_t_k[1]);
-            byte[] empty = Aead.of(ck_t_k[2]).seal(0, h, new byte[0]);
-            h = hash(h, empty);
+            Scratch tmp = new Scratch();
+            byte[] ck;
+            byte[] h;
+            byte[] empty;
+            try {
+                ck = tmp.keep(kdf(1, peer.chainKey, ephemeralPub))[0];
+                h = hash(peer.hash, ephemeralPub);
+                ck = tmp.keep(kdf(1, ck, tmp.keep(dh(ephemeral, peer.remoteEphemeral))))[0];
+                ck = tmp.keep(kdf(1, ck, tmp.keep(dh(ephemeral, peer.remoteStatic))))[0];
+                byte[][] ck_t_k = tmp.keep(kdf(3, ck, peer.presharedKey));
+                ck = ck_t_k[0].clone(); // kept by the handshake, which wipes it itself
+                h = hash(h, ck_t_k[1]);
+                empty = Aead.of(ck_t_k[2]).seal(0, h, new byte[0]);
+                h = hash(h, empty);
+            } finally {
+                tmp.wipe();
+            }
 
             byte[] msg = new byte[WireGuard.MESSAGE_RESPONSE_SIZE];
             Messages.writeInt(msg, Messages.TYPE, WireGuard.MESSAGE_RESPONSE_TYPE);
@@ -179,7 +205,8 @@ public final class Noise {
             Messages.writeInt(msg, Messages.RESPONSE_RECEIVER, peer.remoteIndex);
             System.arraycopy(ephemeralPub, 0, msg, Messages.RESPONSE_EPHEMERAL, 32);
             System.arraycopy(empty, 0, msg, Messages.RESPONSE_EMPTY, empty.length);
-            java.util.Arrays.fill(ephemeral, (byte) 0);
+            Arrays.fill(ephemeral, (byte) 0);
+            wipe(peer.chainKey);
             peer.chainKey = ck;
             peer.hash = h;
             peer.localIndex = localIndex;
@@ -207,6 +234,7 @@ public final class Noise {
         byte[] ck;
         byte[] h;
         byte[] ephemeral;
+        byte[] psk;
         synchronized (peer) {
             if (peer.state != State.INITIATION_CREATED || peer.localIndex != receiver) {
                 throw new HandshakeException(Reason.UNEXPECTED_STATE, "no initiation pending under that index");
@@ -215,30 +243,39 @@ public final class Noise {
             ck = peer.chainKey.clone();
             h = peer.hash.clone();
             ephemeral = peer.localEphemeral.clone();
+            psk = peer.presharedKey.clone(); // setPresharedKey changes it in place, under the lock
         }
         byte[] ephemeralPub = Messages.slice(msg, Messages.RESPONSE_EPHEMERAL, 32);
+        Scratch tmp = new Scratch();
+        tmp.keep(ck); // copies of the handshake's
+        tmp.keep(psk);
         try {
-            ck = kdf(1, ck, ephemeralPub)[0];
+            ck = tmp.keep(kdf(1, ck, ephemeralPub))[0];
             h = hash(h, ephemeralPub);
-            ck = kdf(1, ck, dh(ephemeral, ephemeralPub))[0];
-        } finally {
+            ck = tmp.keep(kdf(1, ck, tmp.keep(dh(ephemeral, ephemeralPub))))[0];
             // The ephemeral private key is spent once DH(E_I, E_R) is done, success or not.
-            java.util.Arrays.fill(ephemeral, (byte) 0);
+            tmp.keep(ephemeral);
+            ck = tmp.keep(kdf(1, ck, tmp.keep(dh(local.privateKey(), ephemeralPub))))[0];
+            byte[][] ck_t_k = tmp.keep(kdf(3, ck, psk));
+            ck = ck_t_k[0].clone(); // kept by the handshake, which wipes it itself
+            h = hash(h, ck_t_k[1]);
+            byte[] empty = Messages.slice(msg, Messages.RESPONSE_EMPTY, WireGuard.AEAD_TAG_SIZE);
+            if (Aead.of(ck_t_k[2]).open(0, h, empty) == null) {
+                wipe(ck);
+                throw new HandshakeException(Reason.DECRYPT_FAILED, "response empty payload");
+            }
+            h = hash(h, empty);
+        } finally {
+            tmp.wipe();
+            Arrays.fill(ephemeral, (byte) 0);
         }
-        ck = kdf(1, ck, dh(local.privateKey(), ephemeralPub))[0];
-        byte[][] ck_t_k = kdf(3, ck, peer.presharedKey);
-        ck = ck_t_k[0];
-        h = hash(h, ck_t_k[1]);
-        byte[] empty = Messages.slice(msg, Messages.RESPONSE_EMPTY, WireGuard.AEAD_TAG_SIZE);
-        if (Aead.of(ck_t_k[2]).open(0, h, empty) == null) {
-            throw new HandshakeException(Reason.DECRYPT_FAILED, "response empty payload");
-        }
-        h = hash(h, empty);
         synchronized (peer) {
             // A concurrent new initiation may have replaced the one this answered.
             if (peer.state != State.INITIATION_CREATED || peer.localIndex != receiver) {
+                wipe(ck);
                 throw new HandshakeException(Reason.UNEXPECTED_STATE, "initiation replaced while consuming");
             }
+            wipe(peer.chainKey);
             peer.chainKey = ck;
             peer.hash = h;
             peer.remoteIndex = Messages.readInt(msg, Messages.RESPONSE_SENDER);
@@ -267,6 +304,12 @@ public final class Noise {
                     : new SessionKeys(t[1], t[0], peer.localIndex, peer.remoteIndex, false);
             peer.zero();
             return keys;
+        }
+    }
+
+    private static void wipe(byte[] secret) {
+        if (secret != null) {
+            Arrays.fill(secret, (byte) 0);
         }
     }
 

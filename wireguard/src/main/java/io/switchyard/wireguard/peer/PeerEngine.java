@@ -371,6 +371,25 @@ public final class PeerEngine {
      * Ends this peer: frees every receiver index (so messages to them find no peer), drops the
      * keys and stops the timers. Called by {@link Device#removePeer}.
      */
+    /**
+     * Changes the peer's preshared key (null: none) for its next handshakes; its session and its
+     * anti-replay state (the last TAI64N timestamp, the initiation flood guard) stay, as with
+     * {@code wg set ... preshared-key}. Any thread.
+     */
+    public void setPresharedKey(Key32 psk) {
+        handshake.setPresharedKey(psk == null ? null : psk.toBytes());
+    }
+
+    /**
+     * Zeroes every key this engine holds or dropped ({@link Device#removePeer} drops keys without
+     * wiping them) and the Noise state: call it from the thread that seals and opens, when the
+     * peer is done (the hub's peer actor does as it retires, and when the hub stops).
+     */
+    public void zeroAllKeys() {
+        keypairs.zeroCleared();
+        zeroKeyMaterial();
+    }
+
     void retire() {
         synchronized (this) {
             retired = true;
@@ -380,8 +399,9 @@ public final class PeerEngine {
             ownCount = 0;
             handshakeIndex = 0;
         }
-        // Keys are dropped, not wiped: the owner may be sealing on one at this moment. The Noise
-        // state is safe to wipe from here (Noise works on copies under the handshake's lock).
+        // Keys are dropped, not wiped: the owner may be sealing on one at this moment; it wipes
+        // them later (zeroRetiredKeys). The Noise state is safe to wipe from here (Noise works
+        // on copies under the handshake's lock).
         keypairs.clear();
         handshake.zeroKeyMaterial();
         timers.stop();

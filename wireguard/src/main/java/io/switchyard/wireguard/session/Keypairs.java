@@ -14,7 +14,10 @@ import java.util.function.Consumer;
  *       the initiator has shown it holds the keys, by the first data message that opens with it.
  *       {@link #received} then rotates next to current and current to previous.</li>
  * </ul>
- * Keypairs pushed out of every slot go to the {@code retired} callback (to free their index).
+ * Keypairs pushed out of every slot go to the {@code retired} callback (to free their index)
+ * and are zeroed at once: {@link #install} and {@link #received} run on the thread that seals
+ * and opens, so no other use of the keys is in flight. Keypairs dropped by {@link #clear} (a
+ * peer removed from another thread) are zeroed by that thread later ({@link #zeroCleared}).
  * Thread-safe (synchronized; a handful of field writes per handshake or first packet).
  */
 public final class Keypairs {
@@ -22,6 +25,8 @@ public final class Keypairs {
     private Keypair previous;
     private Keypair current;
     private Keypair next;
+    /** Dropped by {@link #clear} from another thread: zeroed by the owner in {@link #zeroCleared}. */
+    private final java.util.ArrayList<Keypair> cleared = new java.util.ArrayList<>(0);
 
     public Keypairs(Consumer<Keypair> retired) {
         this.retired = retired;
@@ -98,10 +103,21 @@ public final class Keypairs {
      * owner may be sealing on one right now; the keys go with the garbage).
      */
     public synchronized void clear() {
-        retire(previous);
-        retire(current);
-        retire(next);
+        for (Keypair k : new Keypair[] {previous, current, next}) {
+            if (k != null) {
+                retired.accept(k);
+                cleared.add(k);
+            }
+        }
         previous = current = next = null;
+    }
+
+    /** Zeroes the keypairs {@link #clear} dropped; only the thread that seals and opens may call this. */
+    public synchronized void zeroCleared() {
+        for (Keypair k : cleared) {
+            k.destroy();
+        }
+        cleared.clear();
     }
 
     /**
@@ -116,11 +132,14 @@ public final class Keypairs {
             }
         }
         clear();
+        zeroCleared();
     }
 
+    /** A keypair pushed out of its slot by its owner's thread: its index freed, its keys zeroed. */
     private void retire(Keypair k) {
         if (k != null) {
             retired.accept(k);
+            k.destroy();
         }
     }
 }

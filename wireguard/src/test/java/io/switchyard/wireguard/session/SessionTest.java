@@ -45,6 +45,27 @@ class SessionTest {
     }
 
     @Test
+    void keypairsPushedOutOrClearedAreZeroed() throws Exception {
+        List<Keypair> freed = new ArrayList<>();
+        Keypairs slots = new Keypairs(freed::add);
+        Keypair first = new Keypair(handshake()[0], 0);
+        Keypair second = new Keypair(handshake()[0], 0);
+        Keypair third = new Keypair(handshake()[0], 0);
+        slots.install(first);
+        slots.install(second); // first -> previous
+        slots.install(third); // first pushed out: its index freed and its keys wiped
+        assertEquals(List.of(first), freed);
+        assertTrue(first.isDestroyed());
+        assertFalse(second.isDestroyed());
+        slots.clear(); // another thread's removal: dropped, not yet wiped (a seal may be running)
+        assertFalse(second.isDestroyed());
+        assertFalse(third.isDestroyed());
+        slots.zeroCleared(); // the owner's thread
+        assertTrue(second.isDestroyed());
+        assertTrue(third.isDestroyed());
+    }
+
+    @Test
     void dataFlowsAndReplaysAreRefusedAfterOpen() throws Exception {
         SessionKeys[] k = handshake();
         Keypair a = new Keypair(k[0], 0);
