@@ -198,6 +198,10 @@ public final class ConfigParser {
         }
     }
 
+    /** Settings that no longer exist, by lower-case key: a file with one still loads, with a warning saying why. */
+    private static final Map<String, String> RETIRED_SETTINGS = Map.of("mailboxcapacity",
+            "MailboxCapacity is no longer used: a peer's queue is bounded in packet buffers (a sixteenth of PacketBuffers)");
+
     private static final class SwitchyardSection {
         final Map<String, Integer> seen = new HashMap<>();
         final EnumMap<Setting, String> values = new EnumMap<>(Setting.class);
@@ -571,6 +575,11 @@ public final class ConfigParser {
         }
 
         private void switchyardKey(SwitchyardSection s, String key, int line, int column, At v) {
+            String retiredReason = RETIRED_SETTINGS.get(key.toLowerCase(java.util.Locale.ROOT));
+            if (retiredReason != null) {
+                warn(line, column, retiredReason);
+                return;
+            }
             Setting setting = Setting.byKey(key);
             if (setting == null) {
                 unknownKey(key, "Switchyard", keysOf("Switchyard"), line, column);

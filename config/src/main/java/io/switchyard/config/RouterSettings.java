@@ -136,10 +136,6 @@ public final class RouterSettings {
     /** The size of the hub's ordinary packet buffers (what {@link #packetBuffers()} counts). */
     public static final int SMALL_BUFFER_BYTES = 2048;
 
-    public int mailboxCapacity() {
-        return (Integer) values.get(Setting.MAILBOX_CAPACITY);
-    }
-
     /** The metrics listen address, or empty when off. */
     public Optional<Endpoint> metricsAddress() {
         return values.get(Setting.METRICS_ADDRESS) instanceof Endpoint e ? Optional.of(e) : Optional.empty();

@@ -38,8 +38,6 @@ public enum Setting {
     LARGE_PACKET_BUFFERS("LargePacketBuffers", Kind.INT, "256", 0, 1 << 16, true),
     /** Largest datagram the hub takes; bigger ones are dropped as DATAGRAM_TOO_BIG. */
     MAX_DATAGRAM_SIZE("MaxDatagramSize", Kind.BYTES, "65535", 148, 65535, true),
-    /** Capacity of each peer actor's mailbox, in batches; a full mailbox drops and counts. */
-    MAILBOX_CAPACITY("MailboxCapacity", Kind.INT, "1024", 2, 1 << 20, true),
     /** host:port for the Prometheus-style metrics endpoint, or off. */
     METRICS_ADDRESS("MetricsAddress", Kind.ADDRESS_OR_OFF, "off", 0, 0, true),
     /** UAPI control socket: auto (/var/run/wireguard/NAME.sock), off, or a path. */

@@ -46,8 +46,8 @@ public enum DropReason implements CounterDescriptor {
     NO_ROUTE(14, "no peer owns the inner destination"),
     /** The inner destination belongs to the sending peer itself: the hub does not reflect. */
     REFLECTED(15, "inner destination is the sending peer"),
-    /** The destination peer's mailbox was full, or the peer was removed meanwhile. */
-    PEER_QUEUE_FULL(16, "destination peer's mailbox full or peer gone"),
+    /** The destination peer was removed meanwhile (its actor takes nothing more). */
+    PEER_QUEUE_FULL(16, "destination peer gone"),
 
     // --- outbound (destination peer's actor) ----------------------------------------------------
     /** The destination has no session and no known endpoint to start a handshake with. */
@@ -75,7 +75,12 @@ public enum DropReason implements CounterDescriptor {
     /** A local firewall rule refused the send (EPERM, EACCES). */
     SEND_DENIED(26, "kernel refused the send: denied by a firewall rule"),
     /** An inner packet above the interface MTU that may not be fragmented; answered with ICMP "too big". */
-    INNER_TOO_BIG(27, "inner packet above the MTU (answered with ICMP too big)");
+    INNER_TOO_BIG(27, "inner packet above the MTU (answered with ICMP too big)"),
+    /**
+     * The peer's mailbox already holds its share of the packet buffers: a flood at its receiver
+     * index, or packets for it arriving faster than it drains. Its own loss, never another's.
+     */
+    PEER_OVER_QUOTA(28, "the peer holds its share of the packet buffers");
 
     private final int id;
     private final String label;

@@ -2,7 +2,6 @@ package io.switchyard.router.hub;
 
 import io.switchyard.actors.ActorRef;
 import io.switchyard.actors.ActorSystem;
-import io.switchyard.actors.Overflow;
 import io.switchyard.actors.Props;
 import io.switchyard.actors.SupervisorStrategy;
 import io.switchyard.config.Config;
@@ -105,7 +104,7 @@ public final class HubCore implements Hub {
         this.local = new LocalStack(buffers, routes, counting.hub);
         this.peers = new PeerTable(device, system,
                 new PeerActor.Wiring(env.clock(), routes, buffers, transmitter, links, local, events),
-                routes, s.mailboxCapacity());
+                routes);
     }
 
     /** Starts a hub on the real machine ({@link HubEnvironment#system()}). */
@@ -199,8 +198,8 @@ public final class HubCore implements Hub {
     private void startActors() {
         local.setAddresses(config.iface().addresses());
         local.setMtu(config.iface().mtu());
-        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(routes, local))
-                .withBoundedMailbox(config.settings().mailboxCapacity(), Overflow.DROP_NEWEST)
+        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(routes, local, buffers.peerQuota()))
+                .withUnboundedMailbox() // bounded in buffers: the peer quota
                 .withSupervisor(SupervisorStrategy.resume()), "local");
         peers.start(config);
         RouterSettings s = config.settings();

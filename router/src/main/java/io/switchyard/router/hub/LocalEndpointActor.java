@@ -36,12 +36,13 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
     private final Routes routes;
     private final LocalStack stack;
     private final Counters counters;
-    private final Outbox outbox = new Outbox();
+    private final Outbox outbox;
 
-    LocalEndpointActor(Routes routes, LocalStack stack) {
+    LocalEndpointActor(Routes routes, LocalStack stack, int quota) {
         this.routes = routes;
         this.stack = stack;
         this.counters = stack.handle.counters;
+        this.outbox = new Outbox(quota);
     }
 
     @Override
@@ -49,6 +50,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         if (!(message instanceof PeerMsg.Outbound out)) {
             return; // a peer's control messages never come here
         }
+        stack.handle.release(out.size); // out of the mailbox: the sender charged them here
         FrozenAllowedIps<PeerHandle> routes = this.routes.current();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];
@@ -134,7 +136,9 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
             return;
         }
         stack.pad(b);
-        outbox.add(dest, b, batch);
+        if (!outbox.add(dest, b, batch)) {
+            drop(b, DropReason.PEER_OVER_QUOTA);
+        }
     }
 
     private void deliver(PacketBuffer b, ByteBuffer v, int ip, int srcAt, int dstAt, int addrLen, int srcPort,

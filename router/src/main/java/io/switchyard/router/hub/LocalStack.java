@@ -281,9 +281,16 @@ final class LocalStack {
             counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
             return false;
         }
+        if (dest.held() >= buffers.peerQuota()) {
+            b.release();
+            counts.increment(HubMetric.LOCAL_SEND_REFUSED);
+            return false;
+        }
         PeerMsg.Outbound out = new PeerMsg.Outbound(1);
         out.add(b);
+        dest.charge(1);
         if (!dest.ref.tell(out)) {
+            dest.release(1);
             b.release();
             counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;

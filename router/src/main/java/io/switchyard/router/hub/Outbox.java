@@ -11,17 +11,32 @@ import io.switchyard.zerocopy.PacketBuffer;
  */
 final class Outbox {
     private final Fanout fanout = new Fanout();
+    /** Buffers a destination's mailbox may hold ({@link PacketPools#peerQuota()}). */
+    private final int quota;
     private PeerHandle[] destinations = new PeerHandle[8];
     private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
     private int count;
 
-    /** Appends {@code b} to {@code dest}'s batch, made with room for {@code capacity} on first use. */
-    void add(PeerHandle dest, PacketBuffer b, int capacity) {
+    Outbox(int quota) {
+        this.quota = quota;
+    }
+
+    /**
+     * Appends {@code b} to {@code dest}'s batch, made with room for {@code capacity} on first
+     * use; false, taking nothing, when {@code dest} holds its share of the buffers already.
+     */
+    boolean add(PeerHandle dest, PacketBuffer b, int capacity) {
         for (int d = 0; d < count; d++) {
             if (destinations[d] == dest) {
+                if (dest.held() + outbound[d].size >= quota) {
+                    return false;
+                }
                 outbound[d].add(b);
-                return;
+                return true;
             }
+        }
+        if (dest.held() >= quota) {
+            return false;
         }
         if (count == destinations.length) {
             destinations = java.util.Arrays.copyOf(destinations, count * 2);
@@ -31,16 +46,19 @@ final class Outbox {
         out.add(b);
         destinations[count] = dest;
         outbound[count++] = out;
+        return true;
     }
 
-    /** Offers every batch; a destination that refuses (mailbox full, gone) is counted on {@code counters}. */
+    /** Offers every batch, charged to its destination; a destination gone is counted on {@code counters}. */
     void handOff(Counters counters) {
         for (int d = 0; d < count; d++) {
             PeerMsg.Outbound out = outbound[d];
             PeerHandle dest = destinations[d];
             destinations[d] = null;
             outbound[d] = null;
+            dest.charge(out.size);
             if (!fanout.offer(dest.ref, out)) {
+                dest.release(out.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
             }
         }

@@ -5,6 +5,7 @@ import io.switchyard.counters.CounterSet;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBuffer;
 import io.switchyard.zerocopy.ZerocopyCounter;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The hub's packet buffers, in two sizes so that big datagrams do not make every buffer big:
@@ -23,6 +24,10 @@ final class PacketPools {
     /** Null when {@code LargePacketBuffers = 0}. */
     final MpmcBufferPool large;
     private final int maxDatagram;
+    private final int peerQuota;
+    private final int stagingCap;
+    /** Buffers staged by all peers (packets waiting for a session). */
+    private final AtomicInteger staged = new AtomicInteger();
 
     PacketPools(RouterSettings settings, CounterSet<ZerocopyCounter> counters) {
         this.small = new MpmcBufferPool("small", RouterSettings.SMALL_BUFFER_BYTES, settings.packetBuffers(), false, counters);
@@ -30,6 +35,39 @@ final class PacketPools {
                 ? null : MpmcBufferPool.large(settings.largePacketBuffers(), false, counters);
         this.maxDatagram = large == null ? Math.min(settings.maxDatagramSize(), RouterSettings.SMALL_BUFFER_BYTES)
                 : settings.maxDatagramSize();
+        this.peerQuota = Math.max(64, settings.packetBuffers() / 16);
+        this.stagingCap = settings.packetBuffers() / 4;
+    }
+
+    /**
+     * The most buffers one peer's mailbox may hold (a sixteenth of the pool, at least 64): what
+     * is over it is dropped as PEER_OVER_QUOTA, the peer's own loss. Sixteen peers flooded at
+     * once still leave the receivers headroom, and a TCP flow needs far less than 512 in flight.
+     */
+    int peerQuota() {
+        return peerQuota;
+    }
+
+    /**
+     * Takes a staging place (a packet waiting for its peer's session), false when a quarter of
+     * the pool is staged already: packets for offline peers must not take the buffers live
+     * traffic needs.
+     */
+    boolean stage() {
+        if (staged.incrementAndGet() > stagingCap) {
+            staged.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back {@code n} staging places. */
+    void unstage(int n) {
+        staged.addAndGet(-n);
+    }
+
+    int staged() {
+        return staged.get();
     }
 
     /** The largest datagram a buffer is taken for; bigger ones are DATAGRAM_TOO_BIG. */

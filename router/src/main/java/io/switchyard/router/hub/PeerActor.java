@@ -167,10 +167,7 @@ final class PeerActor implements Actor<PeerMsg> {
     public void postStop() {
         flush();
         closeLink();
-        staged.drain(b -> {
-            b.release();
-            counters.drop(DropReason.HANDSHAKE_GAVE_UP);
-        });
+        dropStaged(DropReason.HANDSHAKE_GAVE_UP);
         if (tick != null) {
             tick.cancel();
         }
@@ -179,9 +176,10 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ inbound
 
     private void inbound(PeerMsg.Inbound in) {
+        me.release(in.size); // out of the mailbox: the receiver charged them to this peer
         long now = hub.clock().nanoTime();
         if (outbox == null) {
-            outbox = new Outbox();
+            outbox = new Outbox(hub.buffers().peerQuota());
         }
         FrozenAllowedIps<PeerHandle> routes = hub.routes().current();
         LocalStack.Addresses local = hub.local().addresses();
@@ -264,7 +262,9 @@ final class PeerActor implements Actor<PeerMsg> {
                 continue;
             }
             b.window(off, HEADER + keep);
-            outbox.add(dest, b, in.size);
+            if (!outbox.add(dest, b, in.size)) {
+                drop(b, DropReason.PEER_OVER_QUOTA); // the destination holds its share already
+            }
         }
         outbox.handOff(counters);
     }
@@ -391,6 +391,7 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ outbound
 
     private void outbound(PeerMsg.Outbound out) {
+        me.release(out.size); // out of the mailbox: the sender charged them to this peer
         long now = hub.clock().nanoTime();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];
@@ -428,10 +429,23 @@ final class PeerActor implements Actor<PeerMsg> {
             drop(b, DropReason.NO_ENDPOINT);
             return;
         }
-        PacketBuffer evicted = staged.offer(b);
+        if (staged.size() < StagingQueue.DEFAULT_CAPACITY && !hub.buffers().stage()) {
+            // A quarter of the pool waits for sessions already: packets for offline peers must
+            // not take the buffers live traffic needs (a peer spraying the overlay did).
+            drop(b, DropReason.STAGING_OVERFLOW);
+            return;
+        }
+        PacketBuffer evicted = staged.offer(b); // when full, the oldest makes room: the count stays
         if (evicted != null) {
             drop(evicted, DropReason.STAGING_OVERFLOW);
         }
+    }
+
+    /** Drops every staged packet for {@code reason}, giving back the staging places. */
+    private void dropStaged(DropReason reason) {
+        int n = staged.size();
+        staged.drain(b -> drop(b, reason));
+        hub.buffers().unstage(n);
     }
 
     private void queue(PacketBuffer b, boolean forwarded) {
@@ -498,11 +512,12 @@ final class PeerActor implements Actor<PeerMsg> {
             closeLink();
         }
         if ((actions & PeerTimers.DROP_STAGED_PACKETS) != 0) {
-            staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
+            dropStaged(DropReason.HANDSHAKE_GAVE_UP);
         }
         boolean sentStaged = false;
         if ((actions & PeerEngine.SESSION_READY) != 0) {
             for (int k = staged.size(); k > 0 && engine.canSend(now); k--) {
+                hub.buffers().unstage(1);
                 sealAndQueue(staged.poll(), now, true);
                 sentStaged = true;
             }
@@ -602,7 +617,7 @@ final class PeerActor implements Actor<PeerMsg> {
         retired = true;
         flush();
         closeLink();
-        staged.drain(b -> drop(b, DropReason.HANDSHAKE_GAVE_UP));
+        dropStaged(DropReason.HANDSHAKE_GAVE_UP);
         if (tick != null) {
             tick.cancel();
             tick = null;

@@ -4,6 +4,8 @@ import io.switchyard.actors.ActorRef;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.wireguard.peer.PeerEngine;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 
 /**
@@ -22,6 +24,35 @@ final class PeerHandle {
     volatile InetSocketAddress configuredEndpoint;
     /** The endpoint the actor sends to, published for stats (null: none known). */
     volatile InetSocketAddress endpoint;
+    /**
+     * Packet buffers waiting in this peer's mailbox (datagrams from it, packets for it): charged
+     * by whoever hands them over, released by the peer's actor as it takes them. Bounded by the
+     * peer quota ({@link PacketPools#peerQuota()}), so one peer, or a flood at its receiver
+     * index, cannot take the buffers every other peer needs.
+     */
+    @SuppressWarnings("unused") // through HELD
+    private volatile int held;
+    private static final VarHandle HELD;
+
+    static {
+        try {
+            HELD = MethodHandles.lookup().findVarHandle(PeerHandle.class, "held", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    int held() {
+        return (int) HELD.getVolatile(this);
+    }
+
+    void charge(int buffers) {
+        HELD.getAndAdd(this, buffers);
+    }
+
+    void release(int buffers) {
+        HELD.getAndAdd(this, -buffers);
+    }
 
     PeerHandle(Key32 key, PeerEngine engine, PeerConfig config, InetSocketAddress configuredEndpoint) {
         this.key = key;

@@ -1,7 +1,6 @@
 package io.switchyard.router.hub;
 
 import io.switchyard.actors.ActorSystem;
-import io.switchyard.actors.Overflow;
 import io.switchyard.actors.Props;
 import io.switchyard.actors.SupervisorStrategy;
 import io.switchyard.config.Config;
@@ -37,16 +36,14 @@ final class PeerTable {
     private final ActorSystem system;
     private final PeerActor.Wiring wiring;
     private final Routes routes;
-    private final int mailboxCapacity;
     private final ConcurrentHashMap<Key32, PeerHandle> peers = new ConcurrentHashMap<>();
     private final List<PeerHandle> retired = new CopyOnWriteArrayList<>();
 
-    PeerTable(Device device, ActorSystem system, PeerActor.Wiring wiring, Routes routes, int mailboxCapacity) {
+    PeerTable(Device device, ActorSystem system, PeerActor.Wiring wiring, Routes routes) {
         this.device = device;
         this.system = system;
         this.wiring = wiring;
         this.routes = routes;
-        this.mailboxCapacity = mailboxCapacity;
     }
 
     PeerHandle get(Key32 key) {
@@ -102,7 +99,9 @@ final class PeerTable {
         PeerEngine engine = device.addPeer(p.publicKey(), p.presharedKey().orElse(null));
         PeerHandle h = new PeerHandle(p.publicKey(), engine, p, resolve(p));
         h.ref = system.spawn(Props.<PeerMsg>of(ctx -> new PeerActor(ctx, wiring, h))
-                .withBoundedMailbox(mailboxCapacity, Overflow.DROP_NEWEST)
+                // Unbounded in messages: data is bounded in buffers (the peer quota), and a control
+                // message (a finished handshake, a timer, a new config) must always get through.
+                .withUnboundedMailbox()
                 .withSupervisor(SupervisorStrategy.resume()), "peer-" + p.publicKey().toBase64().substring(0, 8));
         engine.attach(h); // after ref is set: the router reads ref through the attachment
         peers.put(p.publicKey(), h);

@@ -76,6 +76,8 @@ final class RouterActor implements Actor<Object> {
     private final Counters counters;
     private final Runnable onStop;
     private final int perSlot;
+    /** Buffers a peer's mailbox may hold ({@link PacketPools#peerQuota()}). */
+    private final int quota;
     /** Which socket, for the receive-batch event: the listen socket's index, -1 for a peer's connected socket. */
     private final int socketId;
     /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
@@ -107,6 +109,7 @@ final class RouterActor implements Actor<Object> {
         // Datagrams one receive slot can yield: a GRO slot holds a train of up to 64 (what GSO
         // senders send; a kernel may coalesce up to 128), a plain slot one.
         this.perSlot = socket.groEnabled() ? 64 : 1;
+        this.quota = hub.buffers().peerQuota();
     }
 
     @Override
@@ -249,6 +252,13 @@ final class RouterActor implements Actor<Object> {
             counters.drop(DropReason.UNKNOWN_INDEX);
             return;
         }
+        PeerMsg.Inbound in = inboundFor(peer, batch.count());
+        if (peer.held() + in.size >= quota) {
+            // Before the copy: a flood at one peer's (cleartext) index costs that peer, and
+            // costs the hub no buffer and no copy beyond the peer's share.
+            counters.drop(DropReason.PEER_OVER_QUOTA);
+            return;
+        }
         PacketBuffer b = hub.buffers().acquire(len);
         if (b == null) {
             counters.drop(DropReason.NO_BUFFER);
@@ -257,7 +267,7 @@ final class RouterActor implements Actor<Object> {
         MemorySegment.copy(seg, off, b.slot(), 0, len);
         b.window(0, len);
         batch.copySource(i, b.source());
-        inboundFor(peer, batch.count()).add(b);
+        in.add(b);
     }
 
     private PeerMsg.Inbound inboundFor(PeerHandle peer, int capacity) {
@@ -287,7 +297,12 @@ final class RouterActor implements Actor<Object> {
             PeerMsg.Inbound in = pending[t];
             touched[t] = null;
             pending[t] = null;
+            if (in.size == 0) {
+                continue; // every datagram for it was over its quota
+            }
+            peer.charge(in.size);
             if (!fanout.offer(peer.ref, in)) {
+                peer.release(in.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, in.releaseAll());
             }
         }

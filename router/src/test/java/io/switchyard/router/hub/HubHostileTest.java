@@ -2,6 +2,7 @@ package io.switchyard.router.hub;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.InterfaceConfig;
@@ -38,9 +39,11 @@ class HubHostileTest extends HubTestSupport {
     private final Key32 hubPublic = Key32.of(X25519.publicKey(hubKey.toBytes()));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
+    /** A small pool (1,024 buffers: quota 64 a peer, 256 staged in all) so a flood reaches every bound quickly. */
     @BeforeEach
     void start() throws Exception {
-        hub = HubCore.start(new Config("hostile", InterfaceConfig.of(hubKey), RouterSettings.defaults(), List.of()));
+        hub = HubCore.start(new Config("hostile", InterfaceConfig.of(hubKey),
+                RouterSettings.defaults().with(io.switchyard.config.Setting.PACKET_BUFFERS, "1024"), List.of()));
     }
 
     @AfterEach
@@ -92,5 +95,84 @@ class HubHostileTest extends HubTestSupport {
         a.send(ab);
         assertArrayEquals(ab, b.receiveData());
         handshake(a); // and the next handshake uses the new key
+    }
+
+    /**
+     * Finding: a peer's mailbox was capped in batches, not buffers, so garbage type-4 packets at
+     * one peer's (cleartext) receiver index could take the whole pool and starve every peer.
+     */
+    @Test
+    void aFloodAtOnePeersIndexCostsThatPeerOnly() throws Exception {
+        TestPeer a = client(A, null);
+        TestPeer b = client(B, null);
+        TestPeer c = client(new byte[] {10, 0, 0, 3}, null);
+        peers(withPsk(a, null), withPsk(b, null), withPsk(c, null));
+        handshake(a);
+        handshake(b);
+        handshake(c);
+        int bIndex = ByteBuffer.wrap(b.seal(TestPeer.ipv4(B, A, new byte[1]))).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4);
+        byte[] garbage = new byte[1200];
+        ByteBuffer g = ByteBuffer.wrap(garbage).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 4).putInt(4, bIndex);
+        int peak = 0;
+        try (DatagramChannel attacker = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", hub.localAddress().getPort());
+            for (int i = 0; i < 50_000; i++) {
+                g.putLong(8, 1_000 + i); // fresh counters: each one costs the hub an AEAD open
+                attacker.send(ByteBuffer.wrap(garbage), to);
+                if (i % 1000 == 0) {
+                    peak = Math.max(peak, (int) named(hub.stats(), "pool.in_use"));
+                }
+            }
+        }
+        assertTrue(peak <= 64 + 64, "b's share and a receive batch at most: " + peak);
+        byte[] ac = TestPeer.ipv4(A, new byte[] {10, 0, 0, 3}, "through the flood".getBytes());
+        a.send(ac);
+        assertArrayEquals(ac, c.receiveData());
+        HubStats s = await(st -> named(st, "pool.in_use") == 0);
+        assertTrue(s.drops().get(DropReason.BAD_TAG) > 0 && s.drops().get(DropReason.PEER_OVER_QUOTA) > 0, s.drops().toString());
+        assertBalancedSoon();
+    }
+
+    /**
+     * Finding: packets for offline peers were staged 128 a peer with no total, so one peer spraying
+     * the overlay took every buffer; the hub then read nothing for 49 s.
+     */
+    @Test
+    void aPeerSprayingOfflinePeersCannotTakeTheBuffersLiveTrafficNeeds() throws Exception {
+        TestPeer a = client(A, null);
+        TestPeer c = client(new byte[] {10, 0, 0, 3}, null);
+        List<PeerConfig> peers = new ArrayList<>(List.of(withPsk(a, null), withPsk(c, null)));
+        for (int i = 0; i < 20; i++) { // offline, with an endpoint nobody answers at: their packets are staged
+            Key32 k = Key32.of(X25519.publicKey(X25519.generatePrivateKey()));
+            peers.add(new PeerConfig(k, Optional.empty(), Optional.empty(), List.of(IpPrefix.of(new byte[] {10, 1, 0, (byte) i}, 32)),
+                    Optional.of(new io.switchyard.config.Endpoint("127.0.0.1", 9)), 0));
+        }
+        peers(peers.toArray(PeerConfig[]::new));
+        handshake(a);
+        handshake(c);
+        for (int round = 0; round < 200; round++) {
+            for (int i = 0; i < 20; i++) {
+                a.send(TestPeer.ipv4(A, new byte[] {10, 1, 0, (byte) i}, new byte[100]));
+            }
+        }
+        HubStats s = await(st -> st.drops().get(DropReason.STAGING_OVERFLOW) > 0
+                && named(st, "pool.in_use") <= 1024 / 4 + 8);
+        assertTrue(named(s, "pool.in_use") <= 1024 / 4 + 8, "a quarter of the pool staged at most: " + named(s, "pool.in_use"));
+        // UDP: the spray may still fill the hub's socket queue for a moment, so a few tries.
+        byte[] ac = TestPeer.ipv4(A, new byte[] {10, 0, 0, 3}, "live traffic still flows".getBytes());
+        boolean through = false;
+        for (int attempt = 0; attempt < 5 && !through; attempt++) {
+            a.send(ac);
+            through = c.receivesWithin(1000);
+        }
+        assertTrue(through, "a's packet to c never arrived: " + hub.stats());
+    }
+
+    private void assertBalancedSoon() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!balanced(hub.stats()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertBalanced(hub.stats());
     }
 }
