@@ -170,11 +170,13 @@ final class HandshakeWorkers implements AutoCloseable {
     private void deliver(HandshakeOutcome outcome, InetSocketAddress source) {
         if (outcome instanceof HandshakeOutcome.Completed done) {
             PeerHandle peer = (PeerHandle) done.peer().attachment();
+            // Peer mailboxes are unbounded in messages: this fails only for a peer being removed.
             if (peer != null && peer.ref.tell(new PeerMsg.HandshakeDone(done.keys(), source, done.response()))) {
                 synchronized (counters) {
                     counters.inc(HubCounter.CONSUMED);
                 }
             } else {
+                done.peer().abandonSession(done.keys()); // its index must not stay registered
                 count(DropReason.PEER_QUEUE_FULL);
             }
         } else {

@@ -268,6 +268,19 @@ public final class PeerEngine {
     }
 
     /**
+     * Gives up keys that will never be installed (their owner could not be told): frees their
+     * receiver index, which would otherwise stay registered for as long as the peer, and wipes
+     * them. Any thread.
+     */
+    public void abandonSession(SessionKeys keys) {
+        synchronized (this) {
+            forget(keys.localIndex());
+        }
+        java.util.Arrays.fill(keys.sendKey(), (byte) 0);
+        java.util.Arrays.fill(keys.receiveKey(), (byte) 0);
+    }
+
+    /**
      * Installs the keys of a handshake completed by {@link Device#handleInitiation} or
      * {@link Device#handleResponse} (see the class doc for the two roles). Owner thread.
      */
