@@ -141,6 +141,11 @@ public final class RouterSettings {
         return values.get(Setting.METRICS_ADDRESS) instanceof Endpoint e ? Optional.of(e) : Optional.empty();
     }
 
+    /** Whether the metrics endpoint writes per-peer series. */
+    public boolean metricsPerPeer() {
+        return (Boolean) values.get(Setting.METRICS_PER_PEER);
+    }
+
     /**
      * The control socket path for interface {@code name}: the configured path, the default
      * {@code /var/run/wireguard/NAME.sock} for auto, or empty when off.

@@ -40,6 +40,8 @@ public enum Setting {
     MAX_DATAGRAM_SIZE("MaxDatagramSize", Kind.BYTES, "65535", 148, 65535, true),
     /** host:port for the Prometheus-style metrics endpoint, or off. */
     METRICS_ADDRESS("MetricsAddress", Kind.ADDRESS_OR_OFF, "off", 0, 0, true),
+    /** Whether the metrics endpoint writes per-peer series (off for very large hubs). */
+    METRICS_PER_PEER("MetricsPerPeer", Kind.BOOL, "on", 0, 0, true),
     /** UAPI control socket: auto (/var/run/wireguard/NAME.sock), off, or a path. */
     CONTROL_SOCKET("ControlSocket", Kind.SOCKET_PATH, "auto", 0, 0, true),
     /** How often the status line and rate counters are refreshed; 0 turns it off. */

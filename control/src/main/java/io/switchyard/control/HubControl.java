@@ -64,7 +64,8 @@ public final class HubControl implements ControlTarget, AutoCloseable {
             }
             Optional<Endpoint> m = config.settings().metricsAddress();
             if (m.isPresent()) {
-                c.metrics = MetricsServer.start(new InetSocketAddress(m.get().host(), m.get().port()), c::snapshot);
+                c.metrics = MetricsServer.start(new InetSocketAddress(m.get().host(), m.get().port()), c::snapshot,
+                        config.settings().metricsPerPeer());
             }
         } catch (IOException | RuntimeException e) {
             c.close();

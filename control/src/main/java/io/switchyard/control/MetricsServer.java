@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -19,7 +20,10 @@ import java.util.function.Supplier;
  * {@link PrometheusText} of a fresh snapshot. Off unless {@code MetricsAddress} is set. Each
  * request runs on its own virtual thread and streams the text as it is written (chunked), so a
  * hub with many peers does not build one large string. Only GET and HEAD are served (405
- * otherwise); every other path is 404.
+ * otherwise); every other path is 404. At most {@value #CONCURRENT} scrapes run at once (a
+ * snapshot of a large hub is work): more get 429 with {@code Retry-After: 1}, counted. Bound
+ * to an address that is not loopback it says so in a warning at start: the endpoint has no
+ * authentication, and its per-peer series name every peer's key and traffic.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.switchyard.control");
@@ -29,11 +33,17 @@ public final class MetricsServer implements AutoCloseable {
     private final Supplier<ControlSnapshot> snapshots;
     private final AtomicLong scrapes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    /** Scrapes allowed at once. */
+    static final int CONCURRENT = 2;
+    private final Semaphore running = new Semaphore(CONCURRENT);
+    private final boolean perPeer;
 
-    private MetricsServer(HttpServer server, ExecutorService executor, Supplier<ControlSnapshot> snapshots) {
+    private MetricsServer(HttpServer server, ExecutorService executor, Supplier<ControlSnapshot> snapshots, boolean perPeer) {
         this.server = server;
         this.executor = executor;
         this.snapshots = snapshots;
+        this.perPeer = perPeer;
     }
 
     /**
@@ -42,14 +52,28 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static MetricsServer start(InetSocketAddress address, Supplier<ControlSnapshot> snapshots) throws IOException {
+        return start(address, snapshots, true);
+    }
+
+    /**
+     * Serves {@code /metrics} on {@code address}; {@code perPeer} false leaves out the per-peer
+     * series (about 480 bytes a peer: 48 MB a scrape at 100,000 peers).
+     */
+    public static MetricsServer start(InetSocketAddress address, Supplier<ControlSnapshot> snapshots, boolean perPeer)
+            throws IOException {
         Objects.requireNonNull(snapshots, "snapshots");
         HttpServer http = HttpServer.create(address, 16);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("metrics-", 0).factory());
-        MetricsServer m = new MetricsServer(http, executor, snapshots);
+        MetricsServer m = new MetricsServer(http, executor, snapshots, perPeer);
         http.createContext("/", m::handle);
         http.setExecutor(executor);
         http.start();
         LOG.log(System.Logger.Level.INFO, "metrics on http://{0}/metrics", m.address());
+        if (!m.address().getAddress().isLoopbackAddress()) {
+            LOG.log(System.Logger.Level.WARNING, "metrics on {0}, not a loopback address: the endpoint has no "
+                    + "authentication and names every peer's key and traffic; bind 127.0.0.1 or [::1], or firewall it",
+                    m.address());
+        }
         return m;
     }
 
@@ -61,6 +85,11 @@ public final class MetricsServer implements AutoCloseable {
     /** Scrapes answered with 200 (counted when the status is sent). */
     public long scrapes() {
         return scrapes.get();
+    }
+
+    /** Scrapes refused with 429 because {@value #CONCURRENT} were running already. */
+    public long refused() {
+        return refused.get();
     }
 
     /** Scrapes that failed while taking or writing the snapshot. */
@@ -80,6 +109,22 @@ public final class MetricsServer implements AutoCloseable {
                 ex.sendResponseHeaders(405, -1);
                 return;
             }
+            if (!running.tryAcquire()) {
+                refused.incrementAndGet();
+                ex.getResponseHeaders().set("Retry-After", "1");
+                ex.sendResponseHeaders(429, -1);
+                return;
+            }
+            try {
+                serve(ex, method);
+            } finally {
+                running.release();
+            }
+        }
+    }
+
+    private void serve(HttpExchange ex, String method) throws IOException {
+        {
             ControlSnapshot s;
             try {
                 s = snapshots.get();
@@ -99,7 +144,7 @@ public final class MetricsServer implements AutoCloseable {
             scrapes.incrementAndGet();
             ex.sendResponseHeaders(200, 0); // 0: chunked
             try (Writer w = new BufferedWriter(new OutputStreamWriter(ex.getResponseBody(), StandardCharsets.UTF_8), 32768)) {
-                PrometheusText.write(s, w);
+                PrometheusText.write(s, w, perPeer);
             } catch (IOException e) {
                 failures.incrementAndGet(); // the scraper went away mid-response
                 throw e;

@@ -34,6 +34,11 @@ public final class PrometheusText {
 
     /** Writes the whole exposition of {@code s}. */
     public static void write(ControlSnapshot s, Writer out) throws IOException {
+        write(s, out, true);
+    }
+
+    /** Writes the exposition of {@code s}; without the per-peer families when {@code perPeer} is false. */
+    public static void write(ControlSnapshot s, Writer out, boolean perPeer) throws IOException {
         Set<String> seen = new HashSet<>(RESERVED);
         long dropped = 0;
         for (Metric m : s.metrics()) {
@@ -51,20 +56,22 @@ public final class PrometheusText {
             sample(out, "switchyard_drops_total", "reason", e.getKey(), null, null, e.getValue());
         }
 
-        perPeer(out, s, "switchyard_peer_rx_packets_total", "Datagrams received from the peer.", "counter", PeerSnapshot::rxPackets);
-        perPeer(out, s, "switchyard_peer_rx_bytes_total", "Bytes received from the peer.", "counter", PeerSnapshot::rxBytes);
-        perPeer(out, s, "switchyard_peer_tx_packets_total", "Datagrams sent to the peer.", "counter", PeerSnapshot::txPackets);
-        perPeer(out, s, "switchyard_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", PeerSnapshot::txBytes);
-        perPeer(out, s, "switchyard_peer_last_handshake_seconds",
-                "Unix time of the peer's last completed handshake, 0 for never.", "gauge",
-                p -> p.lastHandshake().map(java.time.Instant::getEpochSecond).orElse(0L));
-        header(out, "switchyard_peer_drops_total", "Packets from or to the peer dropped, by reason.", "counter");
-        for (PeerSnapshot p : s.peers()) {
-            String key = p.publicKey().toBase64();
-            for (var e : p.drops().entrySet()) {
-                // zero series left out: peers x reasons would be most of a large hub's scrape
-                if (e.getValue() != 0) {
-                    sample(out, "switchyard_peer_drops_total", "peer", key, "reason", e.getKey(), e.getValue());
+        if (perPeer) {
+            perPeer(out, s, "switchyard_peer_rx_packets_total", "Datagrams received from the peer.", "counter", PeerSnapshot::rxPackets);
+            perPeer(out, s, "switchyard_peer_rx_bytes_total", "Bytes received from the peer.", "counter", PeerSnapshot::rxBytes);
+            perPeer(out, s, "switchyard_peer_tx_packets_total", "Datagrams sent to the peer.", "counter", PeerSnapshot::txPackets);
+            perPeer(out, s, "switchyard_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", PeerSnapshot::txBytes);
+            perPeer(out, s, "switchyard_peer_last_handshake_seconds",
+                    "Unix time of the peer's last completed handshake, 0 for never.", "gauge",
+                    p -> p.lastHandshake().map(java.time.Instant::getEpochSecond).orElse(0L));
+            header(out, "switchyard_peer_drops_total", "Packets from or to the peer dropped, by reason.", "counter");
+            for (PeerSnapshot p : s.peers()) {
+                String key = p.publicKey().toBase64();
+                for (var e : p.drops().entrySet()) {
+                    // zero series left out: peers x reasons would be most of a large hub's scrape
+                    if (e.getValue() != 0) {
+                        sample(out, "switchyard_peer_drops_total", "peer", key, "reason", e.getKey(), e.getValue());
+                    }
                 }
             }
         }

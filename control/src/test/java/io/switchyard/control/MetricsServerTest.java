@@ -168,4 +168,51 @@ public class MetricsServerTest {
             fail("non-ASCII must be replaced");
         }
     }
+
+    @Test
+    void perPeerSeriesCanBeTurnedOff() throws IOException {
+        StringWriter w = new StringWriter();
+        PrometheusText.write(snapshot(), w, false);
+        List<Sample> s = parse(w.toString());
+        assertTrue(s.stream().noneMatch(x -> x.name().startsWith("switchyard_peer_")), w.toString());
+        assertEquals(10, value(s, "switchyard_rx_packets_total", Map.of()));
+    }
+
+    /** A snapshot of a large hub is work: a third concurrent scrape gets 429, not a third snapshot. */
+    @Test
+    void concurrentScrapesAreBoundedWith429() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(MetricsServer.CONCURRENT);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (MetricsServer m = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return snapshot();
+        })) {
+            String url = "http://127.0.0.1:" + m.address().getPort() + "/metrics";
+            List<Thread> slow = new java.util.ArrayList<>();
+            for (int i = 0; i < MetricsServer.CONCURRENT; i++) {
+                slow.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        ((HttpURLConnection) URI.create(url).toURL().openConnection()).getResponseCode();
+                    } catch (IOException ignored) {
+                        // the scrape's outcome is not what this test checks
+                    }
+                }));
+            }
+            assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            HttpURLConnection third = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            assertEquals(429, third.getResponseCode());
+            assertEquals("1", third.getHeaderField("Retry-After"));
+            assertEquals(1, m.refused());
+            release.countDown();
+            for (Thread t : slow) {
+                t.join();
+            }
+            assertEquals(200, ((HttpURLConnection) URI.create(url).toURL().openConnection()).getResponseCode());
+        }
+    }
 }
