@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.cli.Main;
 import io.switchyard.config.Config;
@@ -21,6 +20,7 @@ import io.switchyard.control.UapiException;
 import io.switchyard.control.testing.MemoryTarget;
 import io.switchyard.control.testing.PrometheusParser;
 import io.switchyard.control.testing.Wg;
+import io.switchyard.io.testing.Prerequisites;
 import io.switchyard.router.Hub;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -50,7 +50,7 @@ class HubControlTest {
     @Test
     void wgToolMetricsAndReloadAgainstARunningHub(@TempDir Path dir) throws Exception {
         String why = Wg.unavailable();
-        assumeTrue(why == null, () -> "skipped: " + why);
+        Prerequisites.require(why);
         String name = Wg.uniqueName();
         Key32 priv = MemoryTarget.newPrivateKey();
         Key32 a = MemoryTarget.randomPublic();

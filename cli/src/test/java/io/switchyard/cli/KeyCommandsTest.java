@@ -3,6 +3,7 @@ package io.switchyard.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -53,7 +54,7 @@ class KeyCommandsTest {
     @Test
     void agreesWithWgWhenInstalled() throws Exception {
         Path wg = Path.of("/usr/bin/wg");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(wg), "wireguard-tools not installed");
+        Prerequisites.require(Files.isExecutable(wg), "wireguard-tools not installed");
         String priv = new String(new ProcessBuilder(wg.toString(), "genkey").start().getInputStream().readAllBytes(),
                 StandardCharsets.US_ASCII);
         Process p = new ProcessBuilder(wg.toString(), "pubkey").start();

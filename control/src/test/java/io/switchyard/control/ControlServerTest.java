@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigParser;
@@ -19,6 +18,7 @@ import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
 import io.switchyard.control.testing.MemoryTarget;
 import io.switchyard.control.testing.Wg;
+import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,7 +78,7 @@ class ControlServerTest {
 
     private ControlServer startInWgDir() throws IOException {
         String why = Wg.unavailable();
-        assumeTrue(why == null, () -> "skipped: " + why);
+        Prerequisites.require(why);
         ControlServer s = ControlServer.start(Wg.socketOf(name), target);
         cleanup.add(s);
         return s;

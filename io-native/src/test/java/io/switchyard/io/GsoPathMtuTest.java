@@ -1,8 +1,8 @@
 package io.switchyard.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,11 +29,8 @@ class GsoPathMtuTest {
     @Test
     @Timeout(90)
     void trainsTooBigForThePathAreResentSinglyWithNothingLost() throws Exception {
-        boolean ci = "true".equals(System.getenv("CI"));
-        boolean tools = Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip"));
-        if (!ci) {
-            assumeTrue(tools, "needs unshare and ip");
-        }
+        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip")),
+                "needs unshare and ip");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "ip link set lo mtu 1500 up && echo NETNS-READY && exec " + java
                 + " --enable-native-access=ALL-UNNAMED -cp \"$CP\" " + GsoPathMtuTest.class.getName();
@@ -45,9 +42,7 @@ class GsoPathMtuTest {
             p.destroyForcibly();
         }
         String out = new String(p.getInputStream().readAllBytes());
-        if (!ci) {
-            assumeTrue(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
-        }
+        Prerequisites.require(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
         assertEquals(true, done, "timed out: " + out);
         assertEquals(0, p.exitValue(), out);
     }

@@ -1,8 +1,8 @@
 package io.switchyard.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Timeout;
  * A real zerocopy completion (code 0, not COPIED): in a private network namespace, a send over a
  * veth to a neighbour that never answers ARP is not copied; the kernel frees the held buffer
  * when resolution fails and the completion then arrives with code 0 (design.md). Runs a forked
- * JVM under {@code unshare -n} (needs root and iproute2; skipped otherwise).
+ * JVM under {@code unshare -n} (needs root and iproute2; skipped otherwise, failed under CI).
  */
 class ZeroCopyVethTest {
     @Test
     @Timeout(90)
     void sendOverVethToAnUnresolvedNeighbourCompletesWithoutCopy() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip")),
+        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip")),
                 "needs unshare and ip");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "ip link set lo up && ip link add sy0 type veth peer name sy1 && "
@@ -38,7 +38,7 @@ class ZeroCopyVethTest {
             p.destroyForcibly();
         }
         String out = new String(p.getInputStream().readAllBytes());
-        assumeTrue(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
+        Prerequisites.require(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
         assertEquals(true, done, "timed out: " + out);
         assertEquals(0, p.exitValue(), out);
     }

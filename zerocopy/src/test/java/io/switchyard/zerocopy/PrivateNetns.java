@@ -3,6 +3,7 @@ package io.switchyard.zerocopy;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A network namespace a test creates ({@code ip netns add}) and deletes, so that real-kernel
@@ -69,13 +68,7 @@ final class PrivateNetns implements AutoCloseable {
     }
 
     static void requireOrSkip(String reason, boolean ci) {
-        if (reason == null) {
-            return;
-        }
-        if (ci) {
-            Assertions.fail("CI=true, so this real-kernel test must run, but: " + reason);
-        }
-        Assumptions.assumeTrue(false, "skipped: " + reason);
+        Prerequisites.require(reason);
     }
 
     /** Creates {@code syzc-<pid>-<tag>} with its loopback up; skips or fails as {@link #requireOrSkip}. */

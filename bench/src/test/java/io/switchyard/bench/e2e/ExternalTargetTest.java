@@ -3,10 +3,10 @@ package io.switchyard.bench.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +23,7 @@ class ExternalTargetTest {
         boolean possible = "root".equals(System.getProperty("user.name"))
                 && Files.isExecutable(Target.External.WIREGUARD_GO) && Files.isExecutable(Target.External.WG)
                 && (Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")));
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(possible, "CI must run this as root with wireguard-go, wg and ip installed");
-        }
-        Assumptions.assumeTrue(possible, "skipped: needs root, iproute2, wireguard-go and wireguard-tools");
+        Prerequisites.require(possible, "needs root, iproute2, wireguard-go and wireguard-tools");
         ForwardingBench.rate = OFFERED;
         ForwardingBench.pairs = 1;
     }

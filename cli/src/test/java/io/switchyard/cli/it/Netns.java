@@ -3,6 +3,7 @@ package io.switchyard.cli.it;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -58,13 +59,7 @@ public final class Netns implements AutoCloseable {
      * prerequisite there is a broken machine, and a skip would hide that the suite did not run.
      */
     static void requireOrSkip(String reason) {
-        if (reason == null) {
-            return;
-        }
-        if (onCi()) {
-            org.junit.jupiter.api.Assertions.fail("CI=true, so this interop test must run, but: " + reason);
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(false, "skipped: " + reason);
+        Prerequisites.require(reason);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.switchyard.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.IpPrefix;
@@ -11,6 +10,7 @@ import io.switchyard.control.HubControl;
 import io.switchyard.control.UapiClient;
 import io.switchyard.control.testing.MemoryTarget;
 import io.switchyard.control.testing.Wg;
+import io.switchyard.io.testing.Prerequisites;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubStats;
 import java.nio.file.Files;
@@ -84,10 +84,10 @@ class RealClientTest {
     @Test
     void wgShowOnTheHubShowsARealClientsHandshakeAndTransfer(@TempDir Path dir) throws Exception {
         String why = Wg.unavailable();
-        assumeTrue(why == null, () -> "skipped: " + why);
-        assumeTrue(Files.isExecutable(WIREGUARD_GO), "skipped: " + WIREGUARD_GO + " is not installed");
+        Prerequisites.require(why);
+        Prerequisites.require(Files.isExecutable(WIREGUARD_GO), WIREGUARD_GO + " is not installed");
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        assumeTrue(run("ip", "netns", "add", "sy-rc-" + id) == 0, "skipped: cannot create a network namespace");
+        Prerequisites.require(run("ip", "netns", "add", "sy-rc-" + id) == 0, "cannot create a network namespace");
         ns = "sy-rc-" + id;
         must("ip", "-n", ns, "link", "set", "lo", "up");
 

@@ -2,7 +2,6 @@ package io.switchyard.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigParser;
@@ -15,6 +14,7 @@ import io.switchyard.control.Uapi;
 import io.switchyard.control.UapiClient;
 import io.switchyard.control.testing.MemoryTarget;
 import io.switchyard.control.testing.Wg;
+import io.switchyard.io.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,14 +53,14 @@ class WireguardGoDifferentialTest {
     @BeforeEach
     void start() throws Exception {
         String why = Wg.unavailable();
-        assumeTrue(why == null, () -> "skipped: " + why);
-        assumeTrue(Files.isExecutable(WIREGUARD_GO), "skipped: " + WIREGUARD_GO + " is not installed");
+        Prerequisites.require(why);
+        Prerequisites.require(Files.isExecutable(WIREGUARD_GO), WIREGUARD_GO + " is not installed");
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         ns = "sy-ctl-" + id;
         goName = "sg" + id;
         ourName = "so" + id;
         int rc = new ProcessBuilder("ip", "netns", "add", ns).inheritIO().start().waitFor();
-        assumeTrue(rc == 0, "skipped: cannot create a network namespace (ip netns add: " + rc + ")");
+        Prerequisites.require(rc == 0, "cannot create a network namespace (ip netns add: " + rc + ")");
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, WIREGUARD_GO.toString(), "-f", goName)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         // wireguard-go on a kernel with the module asks for this before it runs in userspace
