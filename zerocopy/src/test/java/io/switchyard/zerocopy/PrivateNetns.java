@@ -58,16 +58,8 @@ final class PrivateNetns implements AutoCloseable {
         return null;
     }
 
-    static boolean onCi() {
-        return "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
     /** Skips (or, with CI=true, fails) the calling test when {@code reason} is not null. */
     static void requireOrSkip(String reason) {
-        requireOrSkip(reason, onCi());
-    }
-
-    static void requireOrSkip(String reason, boolean ci) {
         Prerequisites.require(reason);
     }
 

@@ -3,7 +3,6 @@ package io.switchyard.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchyard.counters.CounterSet;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Real zerocopy completions (code 0) and partial copying sends, in a network namespace the test
@@ -184,12 +181,5 @@ class RealZerocopyCompletionTest {
             }
             return null;
         });
-    }
-
-    @Test
-    void withCiSetAMissingPrerequisiteFailsInsteadOfSkipping() {
-        assertThrows(TestAbortedException.class, () -> PrivateNetns.requireOrSkip("no root", false));
-        assertThrows(AssertionFailedError.class, () -> PrivateNetns.requireOrSkip("no root", true));
-        PrivateNetns.requireOrSkip(null, true); // nothing missing: nothing happens
     }
 }

@@ -14,10 +14,15 @@ public final class Prerequisites {
 
     /** Returns when {@code missing} is null; otherwise skips the test, or fails it under CI. */
     public static void require(String missing) {
+        require(missing, onCi());
+    }
+
+    /** {@link #require(String)} as if {@code CI} were {@code ci}. */
+    static void require(String missing, boolean ci) {
         if (missing == null) {
             return;
         }
-        if (onCi()) {
+        if (ci) {
             org.junit.jupiter.api.Assertions.fail("CI=true, so this test must run, but: " + missing);
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(false, "skipped: " + missing);
