@@ -17,6 +17,7 @@ import static io.switchyard.io.linux.uring.UringStructs.P_FEATURES;
 import static io.switchyard.io.linux.uring.UringStructs.P_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.P_SQ_ENTRIES;
 import static io.switchyard.io.linux.uring.UringStructs.SQE;
+import static io.switchyard.io.linux.uring.UringStructs.SQ_INDEX;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_ADDR;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_BUF_GROUP;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_FD;
@@ -111,7 +112,7 @@ public final class Ring implements AutoCloseable {
         this.cqEntries = (int) INT.get(cqSeg, u32(CQO_RING_ENTRIES.get(params, CQ_OFF)));
         long array = u32(SQO_ARRAY.get(params, SQ_OFF));
         for (int i = 0; i < sqEntries; i++) {
-            INT.set(sqSeg, array + 4L * i, i);
+            INT.set(sqSeg, array + SQ_INDEX.byteSize() * i, i);
         }
         this.sqTail = (int) INT.get(sqSeg, sqTailOff);
         this.cqHead = (int) INT.get(cqSeg, cqHeadOff);
@@ -143,7 +144,7 @@ public final class Ring implements AutoCloseable {
                 int sqN = (int) P_SQ_ENTRIES.get(p, 0L);
                 int cqN = (int) P_CQ_ENTRIES.get(p, 0L);
                 int feat = (int) P_FEATURES.get(p, 0L);
-                sqSize = u32(SQO_ARRAY.get(p, SQ_OFF)) + 4L * sqN;
+                sqSize = u32(SQO_ARRAY.get(p, SQ_OFF)) + SQ_INDEX.byteSize() * sqN;
                 cqSize = u32(CQO_CQES.get(p, CQ_OFF)) + CQE.byteSize() * cqN;
                 boolean single = (feat & Uring.IORING_FEAT_SINGLE_MMAP) != 0;
                 if (single) {
