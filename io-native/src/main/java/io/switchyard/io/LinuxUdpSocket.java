@@ -1,31 +1,14 @@
 package io.switchyard.io;
 
-import static io.switchyard.io.linux.LinuxStructs.CMSG_DATA_OFFSET;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
-import static io.switchyard.io.linux.LinuxStructs.EE_CODE;
-import static io.switchyard.io.linux.LinuxStructs.EE_DATA;
-import static io.switchyard.io.linux.LinuxStructs.EE_ERRNO;
-import static io.switchyard.io.linux.LinuxStructs.EE_INFO;
-import static io.switchyard.io.linux.LinuxStructs.EE_ORIGIN;
-import static io.switchyard.io.linux.LinuxStructs.IOVEC;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_LEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
 import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROLLEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
-import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
-import static io.switchyard.io.linux.LinuxStructs.cmsgAlign;
-import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
@@ -63,6 +46,7 @@ final class LinuxUdpSocket implements UdpSocket {
     private final IoCounters counters = new IoCounters();
     private final AtomicInteger useState = new AtomicInteger();
     private final boolean groOn;
+    private final boolean rxqOn;
     private final boolean wantControl;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
@@ -78,14 +62,15 @@ final class LinuxUdpSocket implements UdpSocket {
     /** Test seam: when non-zero, the next GSO send fails with this errno instead of calling the kernel. */
     private volatile int injectedGsoErrno;
 
-    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean control, boolean zeroCopy,
+    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean rxq, boolean zeroCopy,
                            InetSocketAddress local, InetSocketAddress remote,
                            EpollPoller poller, Readiness readiness) {
         this.fd = fd;
         this.ipv6 = ipv6;
         this.groOn = gro;
         this.gso = new GsoSwitch(gso, counters);
-        this.wantControl = control;
+        this.rxqOn = rxq;
+        this.wantControl = rxq || gro;
         this.local = local;
         this.remote = remote;
         this.poller = poller;
@@ -107,7 +92,7 @@ final class LinuxUdpSocket implements UdpSocket {
             try {
                 EpollPoller poller = EpollPoller.instance();
                 Readiness readiness = poller.register(b.fd());
-                return new LinuxUdpSocket(b.fd(), b.ipv6(), b.gro(), b.gso(), b.rxq() || b.gro(), o.zeroCopy,
+                return new LinuxUdpSocket(b.fd(), b.ipv6(), b.gro(), b.gso(), b.rxq(), o.zeroCopy,
                         b.local(), b.remote(), poller, readiness);
             } catch (TransportException | RuntimeException e) {
                 LibC.close(LibC.newCallState(a), b.fd());
@@ -337,37 +322,24 @@ final class LinuxUdpSocket implements UdpSocket {
             if (wantControl) {
                 long clen = (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET);
                 long base = RecvBatch.CONTROL_SPACE * k;
-                long off = 0;
-                while (off + CMSG_DATA_OFFSET <= clen) {
-                    long c = base + off;
-                    long cl = (long) CMSG_LEN.get(controls, c);
-                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
-                        break;
+                if (groOn) {
+                    segment = ControlMessages.groSegment(controls, base, clen);
+                }
+                if (rxqOn) {
+                    long drops = ControlMessages.rxqOverflow(controls, base, clen);
+                    if (drops >= 0) {
+                        kernelDrops = drops;
                     }
-                    int level = (int) CMSG_LEVEL.get(controls, c);
-                    int type = (int) CMSG_TYPE.get(controls, c);
-                    if (level == Linux.SOL_UDP && type == Linux.UDP_GRO) {
-                        segment = controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET);
-                    } else if (level == Linux.SOL_SOCKET && type == Linux.SO_RXQ_OVFL) {
-                        kernelDrops = Integer.toUnsignedLong(controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET));
-                    }
-                    off += cmsgAlign(cl);
                 }
             }
             if ((flags & Linux.MSG_TRUNC) != 0) {
                 truncated++;
                 continue;
             }
-            if (segment > 0 && len > segment) {
+            int segments = batch.addReceived(k, 0, len, segment);
+            if (segments > 0) {
                 coalesced++;
-                groSegments += (len + segment - 1) / segment;
-                // Any count the kernel delivers fits: the batch grows rather than overflow.
-                batch.ensureRoom((len + segment - 1) / segment);
-                for (int off = 0; off < len; off += segment) {
-                    batch.add(k, off, Math.min(segment, len - off));
-                }
-            } else {
-                batch.add(k, 0, len);
+                groSegments += segments;
             }
         }
         counters.add(IoCounter.RECEIVE_CALLS, 1);
@@ -459,7 +431,7 @@ final class LinuxUdpSocket implements UdpSocket {
         if (n == 0) {
             return 0;
         }
-        validateTrain(batch, start, n);
+        batch.checkTrain(start, n);
         if (!gso.on() || n == 1) {
             return trySend(batch);
         }
@@ -482,21 +454,7 @@ final class LinuxUdpSocket implements UdpSocket {
     private long sendOne(SendBatch batch, int start, int n, int flags) throws SocketClosedException {
         prepareDestinations(batch, start, batch.size);
         MemorySegment msg = batch.trainMsg;
-        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
-        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
-        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
-        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
-        MSG_IOVLEN.set(msg, 0L, (long) n);
-        if (n > 1) {
-            MSG_CONTROL.set(msg, 0L, batch.trainControl.address());
-            MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
-            batch.trainControl.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) batch.lengths[start]);
-        } else {
-            // A single datagram carries no UDP_SEGMENT cmsg (a one-segment train is not a train).
-            MSG_CONTROL.set(msg, 0L, 0L);
-            MSG_CONTROLLEN.set(msg, 0L, 0L);
-        }
-        MSG_FLAGS.set(msg, 0L, 0);
+        batch.fillMsg(start, n, msg, batch.trainControl);
         acquire("sendmsg");
         try {
             while (true) {
@@ -537,7 +495,7 @@ final class LinuxUdpSocket implements UdpSocket {
         if (n == 0) {
             return 0;
         }
-        validateTrain(batch, start, n);
+        batch.checkTrain(start, n);
         if (n > 1 && !gso.on()) {
             return trySend(batch); // by copy: no completion id is taken
         }
@@ -568,7 +526,6 @@ final class LinuxUdpSocket implements UdpSocket {
             return 0;
         }
         int records = 0;
-        int completions = 0;
         acquire("recvmsg(MSG_ERRQUEUE)");
         try {
             while (true) {
@@ -586,33 +543,10 @@ final class LinuxUdpSocket implements UdpSocket {
                     }
                     throw Errno.exception("recvmsg(MSG_ERRQUEUE)", e);
                 }
-                long clen = (long) MSG_CONTROLLEN.get(errMsg, 0L);
-                long off = 0;
-                while (off + CMSG_DATA_OFFSET <= clen) {
-                    long cl = (long) CMSG_LEN.get(errControl, off);
-                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
-                        break;
-                    }
-                    int level = (int) CMSG_LEVEL.get(errControl, off);
-                    int type = (int) CMSG_TYPE.get(errControl, off);
-                    if ((level == Linux.SOL_IP && type == Linux.IP_RECVERR)
-                            || (level == Linux.SOL_IPV6 && type == Linux.IPV6_RECVERR)) {
-                        long ee = off + CMSG_DATA_OFFSET;
-                        int origin = Byte.toUnsignedInt((byte) EE_ORIGIN.get(errControl, ee));
-                        sink.onRecord(origin, (int) EE_ERRNO.get(errControl, ee),
-                                Byte.toUnsignedInt((byte) EE_CODE.get(errControl, ee)),
-                                (int) EE_INFO.get(errControl, ee), (int) EE_DATA.get(errControl, ee));
-                        records++;
-                        if (origin == Linux.SO_EE_ORIGIN_ZEROCOPY) {
-                            completions++;
-                        }
-                    }
-                    off += cmsgAlign(cl);
-                }
+                records += ControlMessages.extendedErrors(errControl, (long) MSG_CONTROLLEN.get(errMsg, 0L), sink, counters);
             }
         } finally {
             release();
-            counters.add(IoCounter.ZEROCOPY_COMPLETIONS, completions);
         }
         return records;
     }
@@ -627,52 +561,10 @@ final class LinuxUdpSocket implements UdpSocket {
         injectedGsoErrno = errno;
     }
 
-    static void validateTrain(SendBatch b, int start, int n) {
-        if (n > Linux.GSO_MAX_SEGMENTS) {
-            throw new IllegalArgumentException("a train holds at most " + Linux.GSO_MAX_SEGMENTS + " datagrams: " + n);
-        }
-        int segment = b.lengths[start];
-        if (segment == 0) {
-            throw new IllegalArgumentException("train segments must not be empty");
-        }
-        long total = 0;
-        long firstName = SOCKADDR_STORAGE * start;
-        SockAddr firstDest = b.destinations[start];
-        for (int i = start; i < start + n; i++) {
-            int len = b.lengths[i];
-            total += len;
-            if (i < start + n - 1 ? len != segment : len > segment || len == 0) {
-                throw new IllegalArgumentException("train datagram " + (i - start) + " has length " + len
-                        + "; all must be " + segment + " except a shorter, non-empty last one");
-            }
-            SockAddr d = b.destinations[i];
-            if ((d == null) != (firstDest == null) || (d != null && MemorySegment.mismatch(
-                    b.names, firstName, firstName + SOCKADDR_STORAGE,
-                    b.names, SOCKADDR_STORAGE * i, SOCKADDR_STORAGE * i + SOCKADDR_STORAGE) != -1)) {
-                throw new IllegalArgumentException("train datagram " + (i - start) + " goes to another destination");
-            }
-        }
-        if (total > Linux.GSO_MAX_BYTES) {
-            throw new IllegalArgumentException("a train carries at most " + Linux.GSO_MAX_BYTES + " bytes: " + total);
-        }
-    }
-
     /** An AF_INET6 socket needs IPv4 destinations in the IPv4-mapped form. */
     private void prepareDestinations(SendBatch b, int from, int to) {
         if (ipv6) {
-            mapToIpv6(b, from, to);
-        }
-    }
-
-    /** Rewrites IPv4 destinations of datagrams [from, to) to the IPv4-mapped IPv6 form, in place. */
-    static void mapToIpv6(SendBatch b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            long n = SOCKADDR_STORAGE * i;
-            if (b.destinations[i] != null && SockAddr.family(b.names, n) == Linux.AF_INET) {
-                SockAddr.mapToIpv6InPlace(b.names, n);
-                MSG_NAMELEN.set(b.msgs, MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET,
-                        (int) io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN6.byteSize());
-            }
+            b.mapToIpv6(from, to);
         }
     }
 

@@ -226,7 +226,7 @@ final class NioUdpSocket implements UdpSocket {
     public int trySendTrain(SendBatch batch) throws TransportException {
         int n = batch.size - batch.sent;
         if (n > 0) {
-            LinuxUdpSocket.validateTrain(batch, batch.sent, n);
+            batch.checkTrain(batch.sent, n);
         }
         return trySend(batch);
     }

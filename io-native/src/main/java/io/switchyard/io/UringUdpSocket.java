@@ -1,29 +1,16 @@
 package io.switchyard.io;
 
-import static io.switchyard.io.linux.LinuxStructs.CMSG_DATA_OFFSET;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
-import static io.switchyard.io.linux.LinuxStructs.IOVEC;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_U16;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.MSGHDR;
-import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
 import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROLLEN;
-import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
-import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
-import static io.switchyard.io.linux.LinuxStructs.cmsgAlign;
-import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
 import static io.switchyard.io.linux.uring.UringStructs.RECVMSG_OUT;
 import static io.switchyard.io.linux.uring.UringStructs.RO_CONTROLLEN;
 import static io.switchyard.io.linux.uring.UringStructs.RO_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.RO_NAMELEN;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
@@ -124,6 +111,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     private final int fd;
     private final boolean ipv6;
     private final boolean groOn;
+    private final boolean rxqOn;
     private final boolean zeroCopyOn;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
@@ -201,6 +189,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         this.zcEventFd = zcEventFd;
         this.zcReady = zcReady;
         this.arena = arena;
+        this.rxqOn = b.rxq();
         boolean control = b.rxq() || b.gro();
         this.controlSpace = control ? RECV_CONTROL_SPACE : 0;
         this.recvHeader = (int) RECVMSG_OUT.byteSize() + RECV_NAME_SPACE + controlSpace;
@@ -213,10 +202,8 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         this.sendState = LibC.newCallState(arena);
         this.zcState = LibC.newCallState(arena);
         this.zcMsg = arena.allocate(MSGHDR);
-        this.zcControl = arena.allocate(cmsgSpace(Short.BYTES), 8);
-        CMSG_LEN.set(zcControl, 0L, io.switchyard.io.linux.LinuxStructs.cmsgLen(Short.BYTES));
-        CMSG_LEVEL.set(zcControl, 0L, Linux.SOL_UDP);
-        CMSG_TYPE.set(zcControl, 0L, Linux.UDP_SEGMENT);
+        this.zcControl = arena.allocate(CMSG_U16);
+        ControlMessages.initUdpSegment(zcControl);
     }
 
     static UringUdpSocket open(UdpOptions o) throws TransportException {
@@ -459,21 +446,14 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             if (controlSpace > 0) {
                 long clen = Math.min(Integer.toUnsignedLong((int) RO_CONTROLLEN.get(buf, 0L)), controlSpace);
                 long base = RECVMSG_OUT.byteSize() + RECV_NAME_SPACE;
-                long off = 0;
-                while (off + CMSG_DATA_OFFSET <= clen) {
-                    long c = base + off;
-                    long cl = (long) CMSG_LEN.get(buf, c);
-                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
-                        break;
+                if (groOn) {
+                    segment = ControlMessages.groSegment(buf, base, clen);
+                }
+                if (rxqOn) {
+                    long drops = ControlMessages.rxqOverflow(buf, base, clen);
+                    if (drops >= 0) {
+                        kernelDrops = drops;
                     }
-                    int level = (int) CMSG_LEVEL.get(buf, c);
-                    int type = (int) CMSG_TYPE.get(buf, c);
-                    if (level == Linux.SOL_UDP && type == Linux.UDP_GRO) {
-                        segment = buf.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET);
-                    } else if (level == Linux.SOL_SOCKET && type == Linux.SO_RXQ_OVFL) {
-                        kernelDrops = Integer.toUnsignedLong(buf.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET));
-                    }
-                    off += cmsgAlign(cl);
                 }
             }
             MemorySegment target = batch.slots[slot];
@@ -483,8 +463,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 republished = true;
                 continue;
             }
-            boolean split = segment > 0 && len > segment;
-            if (split && (len + segment - 1) / segment > Linux.GSO_MAX_SEGMENTS) {
+            if (segment > 0 && len > segment && (len + segment - 1) / segment > Linux.GSO_MAX_SEGMENTS) {
                 bad++; // more segments than the kernel ever coalesces: do not trust the cmsg
                 buffers.publish(bid);
                 republished = true;
@@ -505,14 +484,10 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
                 republished = true;
                 start = 0;
             }
-            if (split) {
+            int segments = batch.addReceived(slot, start, len, segment);
+            if (segments > 0) {
                 coalesced++;
-                groSegments += (len + segment - 1) / segment;
-                for (int off = 0; off < len; off += segment) {
-                    batch.add(slot, start + off, Math.min(segment, len - off));
-                }
-            } else {
-                batch.add(slot, start, len);
+                groSegments += segments;
             }
             slot++;
         }
@@ -645,7 +620,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
             return 0;
         }
         if (ipv6) {
-            LinuxUdpSocket.mapToIpv6(batch, batch.sent, batch.size);
+            batch.mapToIpv6(batch.sent, batch.size);
         }
         acquire("io_uring sendmsg");
         sendLock.lock();
@@ -847,7 +822,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (n == 0) {
             return 0;
         }
-        LinuxUdpSocket.validateTrain(batch, start, n);
+        batch.checkTrain(start, n);
         if (!gso.on() || n == 1) {
             return trySend(batch);
         }
@@ -865,22 +840,9 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
     /** Fills {@code msg} for datagrams [start, start+n) as one sendmsg (a GSO train when n > 1). */
     private void trainHeader(SendBatch batch, int start, int n, MemorySegment msg, MemorySegment control) {
         if (ipv6) {
-            LinuxUdpSocket.mapToIpv6(batch, start, start + n);
+            batch.mapToIpv6(start, start + n);
         }
-        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
-        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
-        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
-        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
-        MSG_IOVLEN.set(msg, 0L, (long) n);
-        if (n > 1) {
-            MSG_CONTROL.set(msg, 0L, control.address());
-            MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
-            control.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) batch.lengths[start]);
-        } else {
-            MSG_CONTROL.set(msg, 0L, 0L);
-            MSG_CONTROLLEN.set(msg, 0L, 0L);
-        }
-        MSG_FLAGS.set(msg, 0L, 0);
+        batch.fillMsg(start, n, msg, control);
     }
 
     /** One SENDMSG of a train on the send ring; marks it sent and counts on success. Bytes or -errno. */
@@ -932,7 +894,7 @@ final class UringUdpSocket implements UdpSocket, RecvBatch.Lender {
         if (n == 0) {
             return 0;
         }
-        LinuxUdpSocket.validateTrain(batch, start, n);
+        batch.checkTrain(start, n);
         if (n > 1 && !gso.on()) {
             return trySend(batch); // by copy: no completion id is taken
         }
