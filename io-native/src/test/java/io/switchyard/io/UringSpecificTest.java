@@ -46,7 +46,7 @@ class UringSpecificTest extends SocketFixture {
     void moreDatagramsThanRingBuffersAllArriveThroughRecycling() throws Exception {
         UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).receiveBuffer(8 << 20));
         DatagramChannel tx = jdkChannel(LO4);
-        int count = 3 * UringUdpSocket.RECV_BUFFERS + 17;
+        int count = 3 * UringReceiver.RECV_BUFFERS + 17;
         // Nobody receives while these go out: the kernel fills all ring buffers, ends the
         // multishot request with ENOBUFS, and the rest wait in the socket's queue.
         for (int i = 0; i < count; i++) {
@@ -93,7 +93,7 @@ class UringSpecificTest extends SocketFixture {
         RecvBatch b = batch(4, 2048);
         java.lang.foreign.MemorySegment own0 = b.slotBuffer(0);
         // Many single-datagram rounds: more than the ring holds, so buffers must come back.
-        for (int i = 0; i < 2 * UringUdpSocket.RECV_BUFFERS; i++) {
+        for (int i = 0; i < 2 * UringReceiver.RECV_BUFFERS; i++) {
             tx.send(ByteBuffer.wrap(payload(i, 300)), rx.localAddress());
             assertEquals(1, rx.receive(b));
             assertArrayEquals(payload(i, 300), bytes(b, 0));
@@ -240,7 +240,7 @@ class UringSpecificTest extends SocketFixture {
         for (int i = 0; i < 12; i++) {
             assertArrayEquals(payload(i, 1000), receiveOne(rx), "datagram " + i);
         }
-        assertEquals(0, tx.lateCompletions, "every send completed inside io_uring_enter");
+        assertEquals(0, tx.lateCompletions(), "every send completed inside io_uring_enter");
     }
 
     @Test
@@ -285,10 +285,10 @@ class UringSpecificTest extends SocketFixture {
 
     @Test
     void kernelVersionsAreCompared() {
-        assertTrue(UringUdpSocket.kernelAtLeast("6.18.44-fc-v1045", 6, 6));
-        assertTrue(UringUdpSocket.kernelAtLeast("7.0.1", 6, 6));
-        assertTrue(!UringUdpSocket.kernelAtLeast("6.1.0-27-amd64", 6, 6));
-        assertTrue(!UringUdpSocket.kernelAtLeast("weird", 6, 6));
+        assertTrue(UringReceiver.kernelAtLeast("6.18.44-fc-v1045", 6, 6));
+        assertTrue(UringReceiver.kernelAtLeast("7.0.1", 6, 6));
+        assertTrue(!UringReceiver.kernelAtLeast("6.1.0-27-amd64", 6, 6));
+        assertTrue(!UringReceiver.kernelAtLeast("weird", 6, 6));
     }
 
     @Test
