@@ -153,8 +153,10 @@ final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
                 groSegments += segments;
             }
         }
-        counters.add(IoCounter.RECEIVE_CALLS, 1);
-        counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
+        if (batch.count > 0) {
+            counters.add(IoCounter.RECEIVE_CALLS, 1);
+            counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
+        }
         counters.add(IoCounter.TRUNCATED, truncated);
         batch.truncated = truncated;
         counters.add(IoCounter.GRO_COALESCED, coalesced);
