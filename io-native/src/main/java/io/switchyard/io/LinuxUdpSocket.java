@@ -38,6 +38,8 @@ final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
     private final EpollPoller poller;
     /** Control messages are asked for (and walked) only when there is one to read. */
     private final boolean wantControl;
+    /** The receiving thread's per-call tally. */
+    private final ReceiveTally tally;
     /** Written only by the sending thread. */
     private volatile long zeroCopySends;
     // Error-queue read state: one reader at a time (the zerocopy completion tracker).
@@ -51,6 +53,7 @@ final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
         this.poller = poller;
         this.readiness = readiness;
         this.wantControl = b.rxq() || b.gro();
+        this.tally = new ReceiveTally(b.gro(), b.rxq());
         if (zeroCopy) {
             Arena a = Arena.ofAuto();
             errMsg = a.allocate(MSGHDR);
@@ -120,50 +123,21 @@ final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
 
     private void collect(RecvBatch batch, int n) {
         MemorySegment msgs = batch.msgs;
-        MemorySegment controls = batch.controls;
-        int truncated = 0;
-        int coalesced = 0;
-        long groSegments = 0;
-        long kernelDrops = -1;
+        ReceiveTally t = tally;
+        t.start();
         for (int k = 0; k < n; k++) {
             long m = MMSGHDR.byteSize() * k;
             int len = (int) MMSG_LEN.get(msgs, m);
             int flags = (int) MSG_FLAGS.get(msgs, m + MMSG_HDR_OFFSET);
-            int segment = 0;
-            if (wantControl) {
-                long clen = (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET);
-                long base = RecvBatch.CONTROL_SPACE * k;
-                if (groOn) {
-                    segment = ControlMessages.groSegment(controls, base, clen);
-                }
-                if (rxqOn) {
-                    long drops = ControlMessages.rxqOverflow(controls, base, clen);
-                    if (drops >= 0) {
-                        kernelDrops = drops;
-                    }
-                }
-            }
+            int segment = wantControl ? t.control(batch.controls, RecvBatch.CONTROL_SPACE * k,
+                    (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET)) : 0;
             if ((flags & Linux.MSG_TRUNC) != 0) {
-                truncated++;
+                t.truncated++;
                 continue;
             }
-            int segments = batch.addReceived(k, 0, len, segment);
-            if (segments > 0) {
-                coalesced++;
-                groSegments += segments;
-            }
+            t.add(batch, k, 0, len, segment);
         }
-        if (batch.count > 0) {
-            counters.add(IoCounter.RECEIVE_CALLS, 1);
-            counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
-        }
-        counters.add(IoCounter.TRUNCATED, truncated);
-        batch.truncated = truncated;
-        counters.add(IoCounter.GRO_COALESCED, coalesced);
-        counters.add(IoCounter.GRO_SEGMENTS, groSegments);
-        if (kernelDrops >= 0) {
-            counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
-        }
+        t.finish(batch, counters);
     }
 
     @Override
@@ -262,12 +236,7 @@ final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
                 }
                 if (r >= 0) {
                     batch.sent = start + n;
-                    counters.add(IoCounter.SEND_CALLS, 1);
-                    if (n > 1) {
-                        counters.add(IoCounter.GSO_TRAINS, 1);
-                        counters.add(IoCounter.GSO_SEGMENTS, n);
-                    }
-                    counters.add(IoCounter.DATAGRAMS_SENT, n);
+                    counters.sentInOneMessage(n);
                     return r;
                 }
                 if (r != -Errno.EINTR) {

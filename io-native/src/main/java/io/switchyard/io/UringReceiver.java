@@ -69,8 +69,8 @@ final class UringReceiver implements RecvBatch.Lender {
     private final int fd;
     private final FdLifecycle lifecycle;
     private final IoCounters counters;
-    private final boolean groOn;
-    private final boolean rxqOn;
+    /** The receiving thread's per-call tally (under recvLock). */
+    private final ReceiveTally tally;
     private final ReentrantLock recvLock = new ReentrantLock();
     private final Ring recvRing;
     private final BufferRing buffers;
@@ -95,13 +95,12 @@ final class UringReceiver implements RecvBatch.Lender {
         this.fd = socket.fd;
         this.lifecycle = socket.lifecycle;
         this.counters = socket.counters;
-        this.groOn = socket.groOn;
-        this.rxqOn = socket.rxqOn;
+        this.tally = new ReceiveTally(socket.groOn, socket.rxqOn);
         this.recvRing = recvRing;
         this.buffers = buffers;
         this.recvEventFd = recvEventFd;
         this.recvReady = recvReady;
-        this.controlSpace = groOn || rxqOn ? RECV_CONTROL_SPACE : 0;
+        this.controlSpace = socket.groOn || socket.rxqOn ? RECV_CONTROL_SPACE : 0;
         this.recvHeader = (int) RECVMSG_OUT.byteSize() + RECV_NAME_SPACE + controlSpace;
         this.recvMsg = arena.allocate(MSGHDR);
         // The template multishot recvmsg copies at submission: name and control sizes reserve
@@ -173,14 +172,11 @@ final class UringReceiver implements RecvBatch.Lender {
         }
         int capacity = batch.limit;
         int slot = 0;
-        int truncated = 0;
-        int coalesced = 0;
-        long groSegments = 0;
-        int errors = 0;
+        ReceiveTally t = tally;
+        t.start();
         int bad = 0;
         int exhausted = 0;
         int fatal = 0;
-        long kernelDrops = -1;
         boolean republished = false;
         int i = 0;
         for (; i < ready && slot < capacity; i++) {
@@ -206,7 +202,7 @@ final class UringReceiver implements RecvBatch.Lender {
                 } else if (e == Errno.ECANCELED || e == Errno.EINTR) {
                     // ended from outside (the submitting carrier thread exited, or a cancel): re-arm
                 } else if (Errno.isPerDatagram(e)) {
-                    errors++; // a queued ICMP error (e.g. ECONNREFUSED on a connected socket)
+                    t.errors++; // a queued ICMP error (e.g. ECONNREFUSED on a connected socket)
                 } else {
                     fatal = e;
                 }
@@ -226,28 +222,16 @@ final class UringReceiver implements RecvBatch.Lender {
                 continue;
             }
             if ((mflags & Linux.MSG_TRUNC) != 0) {
-                truncated++; // longer than a ring buffer: cannot happen below 64 KiB, counted anyway
+                t.truncated++; // longer than a ring buffer: cannot happen below 64 KiB, counted anyway
                 buffers.publish(bid);
                 republished = true;
                 continue;
             }
-            int segment = 0;
-            if (controlSpace > 0) {
-                long clen = Math.min(Integer.toUnsignedLong((int) RO_CONTROLLEN.get(buf, 0L)), controlSpace);
-                long base = RECVMSG_OUT.byteSize() + RECV_NAME_SPACE;
-                if (groOn) {
-                    segment = ControlMessages.groSegment(buf, base, clen);
-                }
-                if (rxqOn) {
-                    long drops = ControlMessages.rxqOverflow(buf, base, clen);
-                    if (drops >= 0) {
-                        kernelDrops = drops;
-                    }
-                }
-            }
+            int segment = controlSpace == 0 ? 0 : t.control(buf, RECVMSG_OUT.byteSize() + RECV_NAME_SPACE,
+                    Math.min(Integer.toUnsignedLong((int) RO_CONTROLLEN.get(buf, 0L)), controlSpace));
             MemorySegment target = batch.slots[slot];
             if (len > target.byteSize()) {
-                truncated++; // the same rule as recvmmsg: the datagram must fit the slot
+                t.truncated++; // the same rule as recvmmsg: the datagram must fit the slot
                 buffers.publish(bid);
                 republished = true;
                 continue;
@@ -273,11 +257,7 @@ final class UringReceiver implements RecvBatch.Lender {
                 republished = true;
                 start = 0;
             }
-            int segments = batch.addReceived(slot, start, len, segment);
-            if (segments > 0) {
-                coalesced++;
-                groSegments += segments;
-            }
+            t.add(batch, slot, start, len, segment);
             slot++;
         }
         ring.cqAdvance(i);
@@ -287,20 +267,9 @@ final class UringReceiver implements RecvBatch.Lender {
         if (!armed && buffers.published() > 0) {
             arm();
         }
-        if (batch.count > 0) {
-            counters.add(IoCounter.RECEIVE_CALLS, 1);
-            counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
-        }
-        counters.add(IoCounter.TRUNCATED, truncated);
-        batch.truncated = truncated;
-        counters.add(IoCounter.GRO_COALESCED, coalesced);
-        counters.add(IoCounter.GRO_SEGMENTS, groSegments);
-        counters.add(IoCounter.RECEIVE_ERRORS, errors);
+        t.finish(batch, counters);
         counters.add(IoCounter.URING_BAD_COMPLETIONS, bad);
         counters.add(IoCounter.URING_BUFFERS_EXHAUSTED, exhausted);
-        if (kernelDrops >= 0) {
-            counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
-        }
         if (fatal != 0) {
             if (batch.count == 0) {
                 throw Errno.exception("io_uring recvmsg", fatal);

@@ -83,10 +83,7 @@ final class UringSender {
             int r = sendResults[0];
             if (r >= 0) {
                 batch.sent = start + n;
-                counters.add(IoCounter.SEND_CALLS, 1);
-                counters.add(IoCounter.GSO_TRAINS, 1);
-                counters.add(IoCounter.GSO_SEGMENTS, n);
-                counters.add(IoCounter.DATAGRAMS_SENT, n);
+                counters.sentInOneMessage(n);
             }
             return r;
         } finally {

@@ -106,12 +106,7 @@ final class UringZeroCopy {
                     if (res >= 0) {
                         zeroCopySends = zeroCopySends + 1;
                         batch.sent = start + n;
-                        counters.add(IoCounter.SEND_CALLS, 1);
-                        if (n > 1) {
-                            counters.add(IoCounter.GSO_TRAINS, 1);
-                            counters.add(IoCounter.GSO_SEGMENTS, n);
-                        }
-                        counters.add(IoCounter.DATAGRAMS_SENT, n);
+                        counters.sentInOneMessage(n);
                         if ((flags & Uring.IORING_CQE_F_MORE) == 0) {
                             // No notification will come: the kernel is done with the buffers now.
                             queueCompletion((int) id, false);
