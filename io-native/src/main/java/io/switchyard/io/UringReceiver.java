@@ -236,12 +236,6 @@ final class UringReceiver implements RecvBatch.Lender {
                 republished = true;
                 continue;
             }
-            if (segment > 0 && len > segment && (len + segment - 1) / segment > Linux.GSO_MAX_SEGMENTS) {
-                bad++; // more segments than the kernel ever coalesces: do not trust the cmsg
-                buffers.publish(bid);
-                republished = true;
-                continue;
-            }
             int namelen = Math.min(Math.max((int) RO_NAMELEN.get(buf, 0L), 0), RECV_NAME_SPACE);
             long name = SOCKADDR_STORAGE * slot;
             MemorySegment.copy(buf, RECVMSG_OUT.byteSize(), batch.names, name, namelen);
