@@ -62,7 +62,10 @@ final class UringReceiver implements RecvBatch.Lender {
     static final int RECV_BUFFER_SIZE = 69_632;
     static final int RECV_NAME_SPACE = 32;
     static final int RECV_CONTROL_SPACE = 64;
-    /** Completion queue entries: room for every buffer twice over (a completion per buffer, and the ends of requests). */
+    /**
+     * Completion queue entries: at most one completion per published buffer is outstanding, plus
+     * completions that carry no buffer (a request's end, an error); twice the buffers holds both.
+     */
     static final int RECV_CQ_ENTRIES = 2 * RECV_BUFFERS;
     private static final MemorySegment ZEROS = Arena.global().allocate(SOCKADDR_STORAGE);
 
