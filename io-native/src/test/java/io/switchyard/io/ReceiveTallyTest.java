@@ -7,13 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.switchyard.io.linux.Linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A receive call's tally: only the control messages the socket turned on, and one counter update per call. */
 class ReceiveTallyTest {
+    private final Arena arena = Arena.ofConfined();
+    private final IoCounters counters = new IoCounters();
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    private RecvBatch batch(int slots) {
+        RecvBatch b = new RecvBatch(slots, RecvBatch.GRO_SLOT_SIZE);
+        b.clear();
+        return b;
+    }
     /** A control area with SO_RXQ_OVFL = drops and UDP_GRO = segment, written with the ABI's offsets. */
-    private static MemorySegment control(Arena a, int drops, int segment) {
-        MemorySegment c = a.allocate(48, 8);
+    private MemorySegment control(int drops, int segment) {
+        MemorySegment c = arena.allocate(48, 8);
         c.set(JAVA_LONG, 0, 20L);
         c.set(JAVA_INT, 8, Linux.SOL_SOCKET);
         c.set(JAVA_INT, 12, Linux.SO_RXQ_OVFL);
@@ -27,13 +41,11 @@ class ReceiveTallyTest {
 
     @Test
     void aCallIsCountedOnceWithWhatItsSlotsHeld() {
-        try (Arena a = Arena.ofConfined(); RecvBatch b = new RecvBatch(4, RecvBatch.GRO_SLOT_SIZE)) {
-            IoCounters counters = new IoCounters();
+        try (RecvBatch b = batch(4)) {
             ReceiveTally t = new ReceiveTally(true, true);
-            b.clear();
             t.start();
-            t.add(b, 0, 0, 3000, t.control(control(a, 5, 1000), 0, 48));
-            t.add(b, 1, 0, 700, t.control(control(a, 9, 0), 0, 48));
+            t.add(b, 0, 0, 3000, t.control(control(5, 1000), 0, 48));
+            t.add(b, 1, 0, 700, t.control(control(9, 0), 0, 48));
             t.truncated++;
             t.finish(b, counters);
             assertEquals(4, b.count());
@@ -55,12 +67,10 @@ class ReceiveTallyTest {
 
     @Test
     void onlyWhatTheSocketTurnedOnIsRead() {
-        try (Arena a = Arena.ofConfined(); RecvBatch b = new RecvBatch(1, RecvBatch.GRO_SLOT_SIZE)) {
-            IoCounters counters = new IoCounters();
+        try (RecvBatch b = batch(1)) {
             ReceiveTally t = new ReceiveTally(false, false);
-            b.clear();
             t.start();
-            int segment = t.control(control(a, 5, 1000), 0, 48);
+            int segment = t.control(control(5, 1000), 0, 48);
             assertEquals(0, segment, "GRO is off: a stray UDP_GRO cmsg does not split the slot");
             t.add(b, 0, 0, 3000, segment);
             t.finish(b, counters);

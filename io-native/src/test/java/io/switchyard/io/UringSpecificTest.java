@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,16 +29,10 @@ import org.junit.jupiter.params.ParameterizedTest;
  * SENDMSG_ZC notifications mapped onto the error-queue contract, and waking a completion
  * waiter on close. Real loopback sockets and a real ring.
  */
-class UringSpecificTest extends SocketFixture {
+class UringSpecificTest extends SocketFixture implements IoUringRequired {
     @Override
     Transport transport() {
         return Transport.URING;
-    }
-
-    @BeforeEach
-    void needsIoUring() {
-        Capabilities caps = Capabilities.probe();
-        assumeTrue(caps.available(Capability.IO_URING), () -> "io_uring unavailable: " + caps.reason(Capability.IO_URING));
     }
 
     @Test
