@@ -30,6 +30,16 @@ public final class IoCounters {
         } while (value > v && !cells.compareAndSet(i, v, value));
     }
 
+    /** Counts one send call that sent {@code datagrams} in one message: a GSO train when more than one. */
+    void sentInOneMessage(int datagrams) {
+        add(IoCounter.SEND_CALLS, 1);
+        if (datagrams > 1) {
+            add(IoCounter.GSO_TRAINS, 1);
+            add(IoCounter.GSO_SEGMENTS, datagrams);
+        }
+        add(IoCounter.DATAGRAMS_SENT, datagrams);
+    }
+
     /** Datagrams per successful receive call (the batch occupancy), 0 if none yet. */
     public double averageReceiveBatch() {
         long calls = get(IoCounter.RECEIVE_CALLS);

@@ -1,31 +1,14 @@
 package io.switchyard.io;
 
-import static io.switchyard.io.linux.LinuxStructs.CMSG_DATA_OFFSET;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
-import static io.switchyard.io.linux.LinuxStructs.EE_CODE;
-import static io.switchyard.io.linux.LinuxStructs.EE_DATA;
-import static io.switchyard.io.linux.LinuxStructs.EE_ERRNO;
-import static io.switchyard.io.linux.LinuxStructs.EE_INFO;
-import static io.switchyard.io.linux.LinuxStructs.EE_ORIGIN;
-import static io.switchyard.io.linux.LinuxStructs.IOVEC;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_LEN;
+import static io.switchyard.io.linux.LinuxStructs.MSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
 import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROLLEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
-import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
-import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
-import static io.switchyard.io.linux.LinuxStructs.cmsgAlign;
-import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
@@ -34,12 +17,10 @@ import io.switchyard.io.linux.Linux;
 import io.switchyard.io.linux.Readiness;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Linux transport: a non-blocking UDP socket driven through FFM.
+ * The Linux transport ("linux-native"): a non-blocking UDP socket driven through FFM with
+ * epoll readiness; what it shares with the io_uring transport is in {@link AbstractLinuxUdpSocket}.
  *
  * <p>Receive: one {@code recvmmsg(MSG_DONTWAIT)} fills up to a batch of slots; each slot's
  * control messages give the GRO segment size (a coalesced train is split back into datagrams, the
@@ -50,24 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused on its own (too big, unreachable, denied) is recorded in the batch and skipped.
  *
  * <p>Waiting: EAGAIN parks the caller on its {@link Readiness}; the {@link EpollPoller} platform
- * thread unparks it. Closing: a use count guards the fd, so it is closed only after any call in
- * progress on another thread returns (a recycled fd number must never receive our I/O).
+ * thread unparks it. Closing: {@link FdLifecycle}.
  */
-final class LinuxUdpSocket implements UdpSocket {
-    private static final int CLOSED = 1 << 30;
-
-    private final int fd;
-    private final boolean ipv6;
+final class LinuxUdpSocket extends AbstractLinuxUdpSocket {
     private final Readiness readiness;
     private final EpollPoller poller;
-    private final IoCounters counters = new IoCounters();
-    private final AtomicInteger useState = new AtomicInteger();
-    private final boolean groOn;
+    /** Control messages are asked for (and walked) only when there is one to read. */
     private final boolean wantControl;
-    private final InetSocketAddress local;
-    private final InetSocketAddress remote;
-    private final boolean zeroCopyOn;
-    private final GsoSwitch gso;
+    /** The receiving thread's per-call tally. */
+    private final ReceiveTally tally;
     /** Written only by the sending thread. */
     private volatile long zeroCopySends;
     // Error-queue read state: one reader at a time (the zerocopy completion tracker).
@@ -75,25 +47,16 @@ final class LinuxUdpSocket implements UdpSocket {
     private final MemorySegment errControl;
     private final MemorySegment errState;
     private static final long ERR_CONTROL_SPACE = 128;
-    /** Test seam: when non-zero, the next GSO send fails with this errno instead of calling the kernel. */
-    private volatile int injectedGsoErrno;
 
-    private LinuxUdpSocket(int fd, boolean ipv6, boolean gro, boolean gso, boolean control, boolean zeroCopy,
-                           InetSocketAddress local, InetSocketAddress remote,
-                           EpollPoller poller, Readiness readiness) {
-        this.fd = fd;
-        this.ipv6 = ipv6;
-        this.groOn = gro;
-        this.gso = new GsoSwitch(gso, counters);
-        this.wantControl = control;
-        this.local = local;
-        this.remote = remote;
+    private LinuxUdpSocket(BoundSocket b, boolean zeroCopy, EpollPoller poller, Readiness readiness) {
+        super("linux-native", b, zeroCopy, "sendmsg(UDP_SEGMENT)", "sendmsg(MSG_ZEROCOPY)");
         this.poller = poller;
         this.readiness = readiness;
-        this.zeroCopyOn = zeroCopy;
+        this.wantControl = b.rxq() || b.gro();
+        this.tally = new ReceiveTally(b.gro(), b.rxq());
         if (zeroCopy) {
             Arena a = Arena.ofAuto();
-            errMsg = a.allocate(io.switchyard.io.linux.LinuxStructs.MSGHDR);
+            errMsg = a.allocate(MSGHDR);
             errControl = a.allocate(ERR_CONTROL_SPACE, 8);
             errState = LibC.newCallState(a);
         } else {
@@ -102,181 +65,17 @@ final class LinuxUdpSocket implements UdpSocket {
     }
 
     static LinuxUdpSocket open(UdpOptions o) throws TransportException {
-        Bound b = bind(o, o.zeroCopy);
+        BoundSocket b = BoundSocket.open(o, o.zeroCopy);
         try (Arena a = Arena.ofConfined()) {
             try {
                 EpollPoller poller = EpollPoller.instance();
                 Readiness readiness = poller.register(b.fd());
-                return new LinuxUdpSocket(b.fd(), b.ipv6(), b.gro(), b.gso(), b.rxq() || b.gro(), o.zeroCopy,
-                        b.local(), b.remote(), poller, readiness);
+                return new LinuxUdpSocket(b, o.zeroCopy, poller, readiness);
             } catch (TransportException | RuntimeException e) {
                 LibC.close(LibC.newCallState(a), b.fd());
                 throw e;
             }
         }
-    }
-
-    /** A non-blocking UDP socket with the options applied, bound and maybe connected. */
-    record Bound(int fd, boolean ipv6, boolean rxq, boolean gro, boolean gso,
-                 InetSocketAddress local, InetSocketAddress remote) {}
-
-    /**
-     * Creates, configures, binds (and connects) the socket; shared with the io_uring transport.
-     * {@code errorQueue} sets SO_ZEROCOPY and IP_RECVERR (MSG_ZEROCOPY completions).
-     */
-    static Bound bind(UdpOptions o, boolean errorQueue) throws TransportException {
-        InetSocketAddress bind = o.bind;
-        boolean v6 = bind.getAddress() instanceof Inet6Address;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = LibC.newCallState(a);
-            int fd = LibC.socket(cs, v6 ? Linux.AF_INET6 : Linux.AF_INET,
-                    Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw Errno.exception("socket", -fd);
-            }
-            try {
-                if (v6) {
-                    // Dual stack on a wildcard bind; a specific IPv6 address is IPv6 only anyway.
-                    setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_V6ONLY, 0, "IPV6_V6ONLY");
-                }
-                if (o.reusePort) {
-                    setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1, "SO_REUSEPORT");
-                }
-                if (o.mark != 0) {
-                    // Before bind and connect: connect's route lookup already uses the mark.
-                    int e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_MARK, o.mark);
-                    if (e != 0) {
-                        throw new TransportException("setsockopt SO_MARK 0x" + Integer.toUnsignedString(o.mark, 16)
-                                + ": " + Errno.name(e) + " (" + e + ")"
-                                + (e == Errno.EPERM ? "; setting a mark needs CAP_NET_ADMIN" : ""),
-                                "setsockopt SO_MARK", Errno.name(e));
-                    }
-                }
-                if (o.receiveBuffer > 0) {
-                    setBuffer(a, cs, fd, Linux.SO_RCVBUFFORCE, Linux.SO_RCVBUF, o.receiveBuffer);
-                }
-                if (o.sendBuffer > 0) {
-                    setBuffer(a, cs, fd, Linux.SO_SNDBUFFORCE, Linux.SO_SNDBUF, o.sendBuffer);
-                }
-                boolean rxq = o.rxqOverflow && trySetInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_RXQ_OVFL, 1) == 0;
-                boolean gro = o.gro && trySetInt(a, cs, fd, Linux.SOL_UDP, Linux.UDP_GRO, 1) == 0;
-                boolean gso = o.gso && Capabilities.probe().available(Capability.GSO);
-                if (errorQueue) {
-                    setInt(a, cs, fd, Linux.SOL_SOCKET, Linux.SO_ZEROCOPY, 1, "SO_ZEROCOPY");
-                    if (v6) {
-                        setInt(a, cs, fd, Linux.SOL_IPV6, Linux.IPV6_RECVERR, 1, "IPV6_RECVERR");
-                    }
-                    // On a dual-stack socket IPv4 traffic reports through IP_RECVERR.
-                    trySetInt(a, cs, fd, Linux.SOL_IP, Linux.IP_RECVERR, 1);
-                }
-                MemorySegment addr = a.allocate(SOCKADDR_STORAGE, 8);
-                int len = SockAddr.encode(bind, addr, 0, v6);
-                int r = LibC.bind(cs, fd, addr, len);
-                if (r < 0) {
-                    throw Errno.exception("bind " + bind, -r);
-                }
-                InetSocketAddress remote = null;
-                if (o.connect != null) {
-                    len = SockAddr.encode(o.connect, addr, 0, v6);
-                    r = LibC.connect(cs, fd, addr, len);
-                    if (r < 0) {
-                        throw Errno.exception("connect " + o.connect, -r);
-                    }
-                    remote = o.connect;
-                }
-                MemorySegment alen = a.allocate(JAVA_INT);
-                alen.set(JAVA_INT, 0, (int) SOCKADDR_STORAGE);
-                addr.fill((byte) 0);
-                r = LibC.getsockname(cs, fd, addr, alen);
-                if (r < 0) {
-                    throw Errno.exception("getsockname", -r);
-                }
-                return new Bound(fd, v6, rxq, gro, gso, SockAddr.decode(addr, 0), remote);
-            } catch (TransportException | RuntimeException e) {
-                LibC.close(cs, fd);
-                throw e;
-            }
-        }
-    }
-
-    /** The socket's SO_MARK as the kernel has it (0 if none); for tests and diagnostics. */
-    int mark() throws TransportException {
-        acquire("getsockopt");
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = LibC.newCallState(a);
-            MemorySegment v = a.allocate(JAVA_INT);
-            MemorySegment len = a.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, Integer.BYTES);
-            int r = LibC.getsockopt(cs, fd, Linux.SOL_SOCKET, Linux.SO_MARK, v, len);
-            if (r < 0) {
-                throw Errno.exception("getsockopt SO_MARK", -r);
-            }
-            return v.get(JAVA_INT, 0);
-        } finally {
-            release();
-        }
-    }
-
-    private static int trySetInt(Arena a, MemorySegment cs, int fd, int level, int name, int value) {
-        MemorySegment v = a.allocate(JAVA_INT);
-        v.set(JAVA_INT, 0, value);
-        int r = LibC.setsockopt(cs, fd, level, name, v, Integer.BYTES);
-        return r < 0 ? -r : 0;
-    }
-
-    private static void setInt(Arena a, MemorySegment cs, int fd, int level, int name, int value, String what)
-            throws TransportException {
-        int e = trySetInt(a, cs, fd, level, name, value);
-        if (e != 0) {
-            throw Errno.exception("setsockopt " + what, e);
-        }
-    }
-
-    private static void setBuffer(Arena a, MemorySegment cs, int fd, int force, int plain, int bytes)
-            throws TransportException {
-        // The FORCE variants ignore net.core.{r,w}mem_max but need CAP_NET_ADMIN.
-        int e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, force, bytes);
-        if (e == Errno.EPERM) {
-            e = trySetInt(a, cs, fd, Linux.SOL_SOCKET, plain, bytes);
-        }
-        if (e != 0) {
-            throw Errno.exception("setsockopt buffer size", e);
-        }
-    }
-
-    @Override
-    public String transportName() {
-        return "linux-native";
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return remote;
-    }
-
-    @Override
-    public boolean gsoEnabled() {
-        return gso.on();
-    }
-
-    @Override
-    public boolean groEnabled() {
-        return groOn;
-    }
-
-    @Override
-    public IoCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return useState.get() < CLOSED;
     }
 
     // ------------------------------------------------------------------ receive
@@ -324,61 +123,23 @@ final class LinuxUdpSocket implements UdpSocket {
 
     private void collect(RecvBatch batch, int n) {
         MemorySegment msgs = batch.msgs;
+        // In a local: read from the batch on every slot, it cost ~0.5 ns a slot (C2 reloads it).
         MemorySegment controls = batch.controls;
-        int truncated = 0;
-        int coalesced = 0;
-        long groSegments = 0;
-        long kernelDrops = -1;
+        ReceiveTally t = tally;
+        t.start();
         for (int k = 0; k < n; k++) {
             long m = MMSGHDR.byteSize() * k;
             int len = (int) MMSG_LEN.get(msgs, m);
             int flags = (int) MSG_FLAGS.get(msgs, m + MMSG_HDR_OFFSET);
-            int segment = 0;
-            if (wantControl) {
-                long clen = (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET);
-                long base = RecvBatch.CONTROL_SPACE * k;
-                long off = 0;
-                while (off + CMSG_DATA_OFFSET <= clen) {
-                    long c = base + off;
-                    long cl = (long) CMSG_LEN.get(controls, c);
-                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
-                        break;
-                    }
-                    int level = (int) CMSG_LEVEL.get(controls, c);
-                    int type = (int) CMSG_TYPE.get(controls, c);
-                    if (level == Linux.SOL_UDP && type == Linux.UDP_GRO) {
-                        segment = controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET);
-                    } else if (level == Linux.SOL_SOCKET && type == Linux.SO_RXQ_OVFL) {
-                        kernelDrops = Integer.toUnsignedLong(controls.get(JAVA_INT_UNALIGNED, c + CMSG_DATA_OFFSET));
-                    }
-                    off += cmsgAlign(cl);
-                }
-            }
+            int segment = wantControl ? t.control(controls, RecvBatch.CONTROL_SPACE * k,
+                    (long) MSG_CONTROLLEN.get(msgs, m + MMSG_HDR_OFFSET)) : 0;
             if ((flags & Linux.MSG_TRUNC) != 0) {
-                truncated++;
+                t.truncated++;
                 continue;
             }
-            if (segment > 0 && len > segment) {
-                coalesced++;
-                groSegments += (len + segment - 1) / segment;
-                // Any count the kernel delivers fits: the batch grows rather than overflow.
-                batch.ensureRoom((len + segment - 1) / segment);
-                for (int off = 0; off < len; off += segment) {
-                    batch.add(k, off, Math.min(segment, len - off));
-                }
-            } else {
-                batch.add(k, 0, len);
-            }
+            t.add(batch, k, 0, len, segment);
         }
-        counters.add(IoCounter.RECEIVE_CALLS, 1);
-        counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
-        counters.add(IoCounter.TRUNCATED, truncated);
-        batch.truncated = truncated;
-        counters.add(IoCounter.GRO_COALESCED, coalesced);
-        counters.add(IoCounter.GRO_SEGMENTS, groSegments);
-        if (kernelDrops >= 0) {
-            counters.max(IoCounter.KERNEL_DROPS, kernelDrops);
-        }
+        t.finish(batch, counters);
     }
 
     @Override
@@ -453,26 +214,8 @@ final class LinuxUdpSocket implements UdpSocket {
     }
 
     @Override
-    public int trySendTrain(SendBatch batch) throws TransportException {
-        int start = batch.sent;
-        int n = batch.size - start;
-        if (n == 0) {
-            return 0;
-        }
-        validateTrain(batch, start, n);
-        if (!gso.on() || n == 1) {
-            return trySend(batch);
-        }
-        long r = sendOne(batch, start, n, 0);
-        if (r == -Errno.ECONNREFUSED) {
-            // A queued ICMP error from an earlier datagram, consumed by this call: send once more.
-            counters.add(IoCounter.RECEIVE_ERRORS, 1);
-            r = sendOne(batch, start, n, 0);
-        }
-        if (r >= 0) {
-            return n;
-        }
-        return gso.trainFailed(batch, start, n, (int) -r, local, transportName(), "sendmsg(UDP_SEGMENT)", this::trySend);
+    long sendTrain(SendBatch batch, int start, int n) throws SocketClosedException {
+        return sendOne(batch, start, n, 0);
     }
 
     /**
@@ -482,40 +225,20 @@ final class LinuxUdpSocket implements UdpSocket {
     private long sendOne(SendBatch batch, int start, int n, int flags) throws SocketClosedException {
         prepareDestinations(batch, start, batch.size);
         MemorySegment msg = batch.trainMsg;
-        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
-        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(batch.msgs, first));
-        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(batch.msgs, first));
-        MSG_IOV.set(msg, 0L, batch.iovs.address() + IOVEC.byteSize() * start);
-        MSG_IOVLEN.set(msg, 0L, (long) n);
-        if (n > 1) {
-            MSG_CONTROL.set(msg, 0L, batch.trainControl.address());
-            MSG_CONTROLLEN.set(msg, 0L, cmsgSpace(Short.BYTES));
-            batch.trainControl.set(JAVA_SHORT_UNALIGNED, CMSG_DATA_OFFSET, (short) batch.lengths[start]);
-        } else {
-            // A single datagram carries no UDP_SEGMENT cmsg (a one-segment train is not a train).
-            MSG_CONTROL.set(msg, 0L, 0L);
-            MSG_CONTROLLEN.set(msg, 0L, 0L);
-        }
-        MSG_FLAGS.set(msg, 0L, 0);
+        batch.fillMsg(start, n, msg, batch.trainControl);
         acquire("sendmsg");
         try {
             while (true) {
-                int injected = n > 1 ? injectedGsoErrno : 0;
+                int injected = n > 1 ? takeInjectedGsoErrno() : 0;
                 long r;
                 if (injected != 0) {
-                    injectedGsoErrno = 0;
                     r = -injected;
                 } else {
                     r = LibC.sendmsg(batch.callState, fd, msg.address(), Linux.MSG_DONTWAIT | flags);
                 }
                 if (r >= 0) {
                     batch.sent = start + n;
-                    counters.add(IoCounter.SEND_CALLS, 1);
-                    if (n > 1) {
-                        counters.add(IoCounter.GSO_TRAINS, 1);
-                        counters.add(IoCounter.GSO_SEGMENTS, n);
-                    }
-                    counters.add(IoCounter.DATAGRAMS_SENT, n);
+                    counters.sentInOneMessage(n);
                     return r;
                 }
                 if (r != -Errno.EINTR) {
@@ -528,33 +251,13 @@ final class LinuxUdpSocket implements UdpSocket {
     }
 
     @Override
-    public int trySendZeroCopy(SendBatch batch) throws TransportException {
-        if (!zeroCopyOn) {
-            throw new IllegalStateException("socket was not opened with zeroCopy(true)");
-        }
-        int start = batch.sent;
-        int n = batch.size - start;
-        if (n == 0) {
-            return 0;
-        }
-        validateTrain(batch, start, n);
-        if (n > 1 && !gso.on()) {
-            return trySend(batch); // by copy: no completion id is taken
-        }
+    int sendZeroCopy(SendBatch batch, int start, int n) throws SocketClosedException {
         long r = sendOne(batch, start, n, Linux.MSG_ZEROCOPY);
         if (r >= 0) {
             zeroCopySends = zeroCopySends + 1;
-            return n;
+            return 0;
         }
-        int e = (int) -r;
-        if (e == Errno.ENOBUFS) {
-            counters.add(IoCounter.ZEROCOPY_NOBUFS, 1);
-            return ZEROCOPY_NOBUFS;
-        }
-        if (n == 1) {
-            return gso.singleFailed(batch, start, e, "sendmsg(MSG_ZEROCOPY)");
-        }
-        return gso.trainFailed(batch, start, n, e, local, transportName(), "sendmsg(MSG_ZEROCOPY)", this::trySend);
+        return (int) -r;
     }
 
     @Override
@@ -568,7 +271,6 @@ final class LinuxUdpSocket implements UdpSocket {
             return 0;
         }
         int records = 0;
-        int completions = 0;
         acquire("recvmsg(MSG_ERRQUEUE)");
         try {
             while (true) {
@@ -586,33 +288,10 @@ final class LinuxUdpSocket implements UdpSocket {
                     }
                     throw Errno.exception("recvmsg(MSG_ERRQUEUE)", e);
                 }
-                long clen = (long) MSG_CONTROLLEN.get(errMsg, 0L);
-                long off = 0;
-                while (off + CMSG_DATA_OFFSET <= clen) {
-                    long cl = (long) CMSG_LEN.get(errControl, off);
-                    if (cl < CMSG_DATA_OFFSET || off + cl > clen) {
-                        break;
-                    }
-                    int level = (int) CMSG_LEVEL.get(errControl, off);
-                    int type = (int) CMSG_TYPE.get(errControl, off);
-                    if ((level == Linux.SOL_IP && type == Linux.IP_RECVERR)
-                            || (level == Linux.SOL_IPV6 && type == Linux.IPV6_RECVERR)) {
-                        long ee = off + CMSG_DATA_OFFSET;
-                        int origin = Byte.toUnsignedInt((byte) EE_ORIGIN.get(errControl, ee));
-                        sink.onRecord(origin, (int) EE_ERRNO.get(errControl, ee),
-                                Byte.toUnsignedInt((byte) EE_CODE.get(errControl, ee)),
-                                (int) EE_INFO.get(errControl, ee), (int) EE_DATA.get(errControl, ee));
-                        records++;
-                        if (origin == Linux.SO_EE_ORIGIN_ZEROCOPY) {
-                            completions++;
-                        }
-                    }
-                    off += cmsgAlign(cl);
-                }
+                records += ControlMessages.extendedErrors(errControl, (long) MSG_CONTROLLEN.get(errMsg, 0L), sink, counters);
             }
         } finally {
             release();
-            counters.add(IoCounter.ZEROCOPY_COMPLETIONS, completions);
         }
         return records;
     }
@@ -622,104 +301,16 @@ final class LinuxUdpSocket implements UdpSocket {
         readiness.await(Readiness.ERROR, "recvmsg(MSG_ERRQUEUE)");
     }
 
-    /** Test seam: make the next GSO send fail with {@code errno} (e.g. EIO) without calling the kernel. */
-    void injectGsoFailure(int errno) {
-        injectedGsoErrno = errno;
-    }
-
-    static void validateTrain(SendBatch b, int start, int n) {
-        if (n > Linux.GSO_MAX_SEGMENTS) {
-            throw new IllegalArgumentException("a train holds at most " + Linux.GSO_MAX_SEGMENTS + " datagrams: " + n);
-        }
-        int segment = b.lengths[start];
-        if (segment == 0) {
-            throw new IllegalArgumentException("train segments must not be empty");
-        }
-        long total = 0;
-        long firstName = SOCKADDR_STORAGE * start;
-        SockAddr firstDest = b.destinations[start];
-        for (int i = start; i < start + n; i++) {
-            int len = b.lengths[i];
-            total += len;
-            if (i < start + n - 1 ? len != segment : len > segment || len == 0) {
-                throw new IllegalArgumentException("train datagram " + (i - start) + " has length " + len
-                        + "; all must be " + segment + " except a shorter, non-empty last one");
-            }
-            SockAddr d = b.destinations[i];
-            if ((d == null) != (firstDest == null) || (d != null && MemorySegment.mismatch(
-                    b.names, firstName, firstName + SOCKADDR_STORAGE,
-                    b.names, SOCKADDR_STORAGE * i, SOCKADDR_STORAGE * i + SOCKADDR_STORAGE) != -1)) {
-                throw new IllegalArgumentException("train datagram " + (i - start) + " goes to another destination");
-            }
-        }
-        if (total > Linux.GSO_MAX_BYTES) {
-            throw new IllegalArgumentException("a train carries at most " + Linux.GSO_MAX_BYTES + " bytes: " + total);
-        }
-    }
-
-    /** An AF_INET6 socket needs IPv4 destinations in the IPv4-mapped form. */
-    private void prepareDestinations(SendBatch b, int from, int to) {
-        if (ipv6) {
-            mapToIpv6(b, from, to);
-        }
-    }
-
-    /** Rewrites IPv4 destinations of datagrams [from, to) to the IPv4-mapped IPv6 form, in place. */
-    static void mapToIpv6(SendBatch b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            long n = SOCKADDR_STORAGE * i;
-            if (b.destinations[i] != null && SockAddr.family(b.names, n) == Linux.AF_INET) {
-                SockAddr.mapToIpv6InPlace(b.names, n);
-                MSG_NAMELEN.set(b.msgs, MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET,
-                        (int) io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN6.byteSize());
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ lifecycle
 
-    private void acquire(String call) throws SocketClosedException {
-        while (true) {
-            int s = useState.get();
-            if (s >= CLOSED) {
-                throw new SocketClosedException(call);
-            }
-            if (useState.compareAndSet(s, s + 1)) {
-                return;
-            }
-        }
-    }
-
-    private void release() {
-        if (useState.decrementAndGet() == CLOSED) {
-            closeFd();
-        }
-    }
-
     @Override
-    public void close() {
-        int s;
-        do {
-            s = useState.get();
-            if (s >= CLOSED) {
-                return;
-            }
-        } while (!useState.compareAndSet(s, s | CLOSED));
+    void wakeWaiters() {
         poller.deregister(readiness);
         readiness.close();
-        if (s == 0) {
-            closeFd();
-        }
-    }
-
-    private void closeFd() {
-        try (Arena a = Arena.ofConfined()) {
-            LibC.close(LibC.newCallState(a), fd);
-        }
     }
 
     @Override
-    public String toString() {
-        return "LinuxUdpSocket[fd=" + fd + ", local=" + local + (remote != null ? ", remote=" + remote : "") + "]";
+    void tearDown() {
+        // Nothing but the socket itself, which FdLifecycle closes.
     }
 }

@@ -30,6 +30,8 @@ final class NioUdpSocket implements UdpSocket {
     private final SelectionKey key;
     private final Readiness readiness = Readiness.standalone();
     private final IoCounters counters = new IoCounters();
+    /** The receiving thread's per-call tally. */
+    private final ReceiveTally tally = new ReceiveTally(false, false);
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
 
@@ -102,8 +104,8 @@ final class NioUdpSocket implements UdpSocket {
     public int tryReceive(RecvBatch batch) throws TransportException {
         batch.clear();
         int slot = 0;
-        int truncated = 0;
-        int errors = 0;
+        ReceiveTally t = tally;
+        t.start();
         try {
             while (slot < batch.limit) {
                 ByteBuffer view = batch.view(slot);
@@ -111,7 +113,7 @@ final class NioUdpSocket implements UdpSocket {
                 try {
                     from = channel.receive(view);
                 } catch (PortUnreachableException e) {
-                    errors++;
+                    t.errors++;
                     continue;
                 }
                 if (from == null) {
@@ -119,12 +121,12 @@ final class NioUdpSocket implements UdpSocket {
                 }
                 int len = view.position();
                 if (len == view.capacity()) {
-                    truncated++;
+                    t.truncated++;
                     continue;
                 }
                 SockAddr.encode((InetSocketAddress) from, batch.names,
                         io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE * slot, false);
-                batch.add(slot, 0, len);
+                t.add(batch, slot, 0, len, 0);
                 slot++;
             }
         } catch (ClosedChannelException e) {
@@ -132,13 +134,7 @@ final class NioUdpSocket implements UdpSocket {
         } catch (IOException e) {
             throw new TransportException("receive: " + e.getMessage(), "receive", e.getClass().getSimpleName(), e);
         } finally {
-            if (batch.count > 0) {
-                counters.add(IoCounter.RECEIVE_CALLS, 1);
-                counters.add(IoCounter.DATAGRAMS_RECEIVED, batch.count);
-            }
-            counters.add(IoCounter.TRUNCATED, truncated);
-            batch.truncated = truncated;
-            counters.add(IoCounter.RECEIVE_ERRORS, errors);
+            t.finish(batch, counters);
         }
         return batch.count;
     }
@@ -226,7 +222,7 @@ final class NioUdpSocket implements UdpSocket {
     public int trySendTrain(SendBatch batch) throws TransportException {
         int n = batch.size - batch.sent;
         if (n > 0) {
-            LinuxUdpSocket.validateTrain(batch, batch.sent, n);
+            batch.checkTrain(batch.sent, n);
         }
         return trySend(batch);
     }

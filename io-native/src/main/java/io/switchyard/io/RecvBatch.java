@@ -297,6 +297,26 @@ public final class RecvBatch implements AutoCloseable {
         count = n + 1;
     }
 
+    /**
+     * Adds what one receive put into slot {@code slot}: {@code length} bytes from {@code start},
+     * which GRO coalesced from datagrams of {@code segment} bytes each (the last may be shorter)
+     * when {@code segment} is positive and less than {@code length}, else one datagram. Returns
+     * how many datagrams a coalesced slot gave, 0 for a single datagram. Any count the kernel
+     * delivers fits: the index grows first rather than overflow.
+     */
+    int addReceived(int slot, int start, int length, int segment) {
+        if (segment <= 0 || length <= segment) {
+            add(slot, start, length);
+            return 0;
+        }
+        int segments = (length + segment - 1) / segment;
+        ensureRoom(segments);
+        for (int off = 0; off < length; off += segment) {
+            add(slot, start + off, Math.min(segment, length - off));
+        }
+        return segments;
+    }
+
     ByteBuffer view(int slot) {
         ByteBuffer v = views[slot];
         if (v == null) {

@@ -1,22 +1,21 @@
 package io.switchyard.io;
 
-import static io.switchyard.io.linux.LinuxStructs.CMSGHDR;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEN;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_LEVEL;
-import static io.switchyard.io.linux.LinuxStructs.CMSG_TYPE;
+import static io.switchyard.io.linux.LinuxStructs.CMSG_U16;
 import static io.switchyard.io.linux.LinuxStructs.IOVEC;
 import static io.switchyard.io.linux.LinuxStructs.IOV_BASE;
 import static io.switchyard.io.linux.LinuxStructs.IOV_LEN;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.MSGHDR;
+import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROL;
+import static io.switchyard.io.linux.LinuxStructs.MSG_CONTROLLEN;
+import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
 import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
 import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
+import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN6;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
-import static io.switchyard.io.linux.LinuxStructs.cmsgLen;
-import static io.switchyard.io.linux.LinuxStructs.cmsgSpace;
 
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;
@@ -71,7 +70,7 @@ public final class SendBatch implements AutoCloseable {
         this.msgs = arena.allocate(MMSGHDR.byteSize() * capacity, 8);
         this.names = arena.allocate(SOCKADDR_STORAGE * capacity, 8);
         this.trainMsg = arena.allocate(MSGHDR);
-        this.trainControl = arena.allocate(cmsgSpace(Short.BYTES), 8);
+        this.trainControl = arena.allocate(CMSG_U16);
         this.callState = LibC.newCallState(arena);
         this.buffers = new MemorySegment[capacity];
         this.offsets = new long[capacity];
@@ -84,10 +83,7 @@ public final class SendBatch implements AutoCloseable {
             MSG_IOVLEN.set(msgs, m, 1L);
         }
         // A GSO train's control message never changes except for the u16 segment size.
-        CMSG_LEN.set(trainControl, 0L, cmsgLen(Short.BYTES));
-        CMSG_LEVEL.set(trainControl, 0L, Linux.SOL_UDP);
-        CMSG_TYPE.set(trainControl, 0L, Linux.UDP_SEGMENT);
-        assert CMSGHDR.byteSize() == 16;
+        ControlMessages.initUdpSegment(trainControl);
     }
 
     public int capacity() {
@@ -225,6 +221,79 @@ public final class SendBatch implements AutoCloseable {
         }
         size = 0;
         sent = 0;
+    }
+
+    /**
+     * Checks that datagrams [start, start + n) form a GSO train: at most 64, all the length of
+     * the first but a shorter, non-empty last one, one destination, at most 65,507 bytes.
+     *
+     * @throws IllegalArgumentException naming the datagram that breaks a rule
+     */
+    void checkTrain(int start, int n) {
+        if (n > Linux.GSO_MAX_SEGMENTS) {
+            throw new IllegalArgumentException("a train holds at most " + Linux.GSO_MAX_SEGMENTS + " datagrams: " + n);
+        }
+        int segment = lengths[start];
+        if (segment == 0) {
+            throw new IllegalArgumentException("train segments must not be empty");
+        }
+        long total = 0;
+        long firstName = SOCKADDR_STORAGE * start;
+        SockAddr firstDest = destinations[start];
+        for (int i = start; i < start + n; i++) {
+            int len = lengths[i];
+            total += len;
+            if (i < start + n - 1 ? len != segment : len > segment || len == 0) {
+                throw new IllegalArgumentException("train datagram " + (i - start) + " has length " + len
+                        + "; all must be " + segment + " except a shorter, non-empty last one");
+            }
+            SockAddr d = destinations[i];
+            if ((d == null) != (firstDest == null) || (d != null && MemorySegment.mismatch(
+                    names, firstName, firstName + SOCKADDR_STORAGE,
+                    names, SOCKADDR_STORAGE * i, SOCKADDR_STORAGE * i + SOCKADDR_STORAGE) != -1)) {
+                throw new IllegalArgumentException("train datagram " + (i - start) + " goes to another destination");
+            }
+        }
+        if (total > Linux.GSO_MAX_BYTES) {
+            throw new IllegalArgumentException("a train carries at most " + Linux.GSO_MAX_BYTES + " bytes: " + total);
+        }
+    }
+
+    /**
+     * Rewrites the IPv4 destinations of datagrams [from, to) in place to the IPv4-mapped IPv6
+     * form, which an AF_INET6 socket needs (it refuses a sockaddr_in).
+     */
+    void mapToIpv6(int from, int to) {
+        for (int i = from; i < to; i++) {
+            long n = SOCKADDR_STORAGE * i;
+            if (destinations[i] != null && SockAddr.family(names, n) == Linux.AF_INET) {
+                SockAddr.mapToIpv6InPlace(names, n);
+                MSG_NAMELEN.set(msgs, MMSGHDR.byteSize() * i + MMSG_HDR_OFFSET, (int) SOCKADDR_IN6.byteSize());
+            }
+        }
+    }
+
+    /**
+     * Fills {@code msg} to send datagrams [start, start + n) with one {@code sendmsg}: their
+     * destination and iovecs, and for a train (n > 1) {@code control}, a UDP_SEGMENT cmsg
+     * ({@link ControlMessages#initUdpSegment}) set to the first datagram's length. A single
+     * datagram carries no cmsg: a one-segment train is not a train.
+     */
+    void fillMsg(int start, int n, MemorySegment msg, MemorySegment control) {
+        long first = MMSGHDR.byteSize() * start + MMSG_HDR_OFFSET;
+        MSG_NAME.set(msg, 0L, (long) MSG_NAME.get(msgs, first));
+        MSG_NAMELEN.set(msg, 0L, (int) MSG_NAMELEN.get(msgs, first));
+        MSG_IOV.set(msg, 0L, iovs.address() + IOVEC.byteSize() * start);
+        MSG_IOVLEN.set(msg, 0L, (long) n);
+        if (n > 1) {
+            MSG_CONTROL.set(msg, 0L, control.address());
+            MSG_CONTROLLEN.set(msg, 0L, CMSG_U16.byteSize());
+            ControlMessages.udpSegment(control, lengths[start]);
+        } else {
+            MSG_CONTROL.set(msg, 0L, 0L);
+            MSG_CONTROLLEN.set(msg, 0L, 0L);
+        }
+        MSG_FLAGS.set(msg, 0L, 0);
     }
 
     /** Length of datagram {@code i}. */

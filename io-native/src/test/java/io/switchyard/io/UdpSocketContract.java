@@ -87,6 +87,26 @@ abstract class UdpSocketContract extends SocketFixture {
         assertEquals(1, rx.counters().get(IoCounter.TRUNCATED));
     }
 
+    /** A receive that found only a truncated datagram returned none: it is not a receive call. */
+    @Test
+    void aReceiveOfOnlyTruncatedDatagramsIsNotCountedAsACall() throws Exception {
+        UdpSocket rx = openLoopback();
+        DatagramChannel tx = jdkChannel(LO4);
+        RecvBatch b = batch(8, 512);
+        tx.send(ByteBuffer.wrap(payload(1, 1000)), rx.localAddress());
+        while (rx.counters().get(IoCounter.TRUNCATED) == 0) {
+            if (rx.tryReceive(b) == 0 && rx.counters().get(IoCounter.TRUNCATED) == 0) {
+                rx.awaitReadable();
+            }
+        }
+        assertEquals(0, b.count());
+        assertEquals(0, rx.counters().get(IoCounter.RECEIVE_CALLS), rx.counters().toString());
+        tx.send(ByteBuffer.wrap(payload(2, 100)), rx.localAddress());
+        assertEquals(1, receiveAll(rx, b, 1).size());
+        assertEquals(1, rx.counters().get(IoCounter.RECEIVE_CALLS));
+        assertEquals(1.0, rx.counters().averageReceiveBatch());
+    }
+
     /**
      * A datagram the kernel refuses on its own (here EMSGSIZE: more than UDP's 65,507 bytes) is
      * skipped and recorded as refused, with its class, while the rest of the batch still goes.

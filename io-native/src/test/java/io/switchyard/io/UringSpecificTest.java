@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,23 +29,17 @@ import org.junit.jupiter.params.ParameterizedTest;
  * SENDMSG_ZC notifications mapped onto the error-queue contract, and waking a completion
  * waiter on close. Real loopback sockets and a real ring.
  */
-class UringSpecificTest extends SocketFixture {
+class UringSpecificTest extends SocketFixture implements IoUringRequired {
     @Override
     Transport transport() {
         return Transport.URING;
-    }
-
-    @BeforeEach
-    void needsIoUring() {
-        Capabilities caps = Capabilities.probe();
-        assumeTrue(caps.available(Capability.IO_URING), () -> "io_uring unavailable: " + caps.reason(Capability.IO_URING));
     }
 
     @Test
     void moreDatagramsThanRingBuffersAllArriveThroughRecycling() throws Exception {
         UdpSocket rx = open(UdpOptions.create().bind(new InetSocketAddress(LO4, 0)).receiveBuffer(8 << 20));
         DatagramChannel tx = jdkChannel(LO4);
-        int count = 3 * UringUdpSocket.RECV_BUFFERS + 17;
+        int count = 3 * UringReceiver.RECV_BUFFERS + 17;
         // Nobody receives while these go out: the kernel fills all ring buffers, ends the
         // multishot request with ENOBUFS, and the rest wait in the socket's queue.
         for (int i = 0; i < count; i++) {
@@ -93,7 +86,7 @@ class UringSpecificTest extends SocketFixture {
         RecvBatch b = batch(4, 2048);
         java.lang.foreign.MemorySegment own0 = b.slotBuffer(0);
         // Many single-datagram rounds: more than the ring holds, so buffers must come back.
-        for (int i = 0; i < 2 * UringUdpSocket.RECV_BUFFERS; i++) {
+        for (int i = 0; i < 2 * UringReceiver.RECV_BUFFERS; i++) {
             tx.send(ByteBuffer.wrap(payload(i, 300)), rx.localAddress());
             assertEquals(1, rx.receive(b));
             assertArrayEquals(payload(i, 300), bytes(b, 0));
@@ -240,7 +233,7 @@ class UringSpecificTest extends SocketFixture {
         for (int i = 0; i < 12; i++) {
             assertArrayEquals(payload(i, 1000), receiveOne(rx), "datagram " + i);
         }
-        assertEquals(0, tx.lateCompletions, "every send completed inside io_uring_enter");
+        assertEquals(0, tx.lateCompletions(), "every send completed inside io_uring_enter");
     }
 
     @Test
@@ -285,10 +278,10 @@ class UringSpecificTest extends SocketFixture {
 
     @Test
     void kernelVersionsAreCompared() {
-        assertTrue(UringUdpSocket.kernelAtLeast("6.18.44-fc-v1045", 6, 6));
-        assertTrue(UringUdpSocket.kernelAtLeast("7.0.1", 6, 6));
-        assertTrue(!UringUdpSocket.kernelAtLeast("6.1.0-27-amd64", 6, 6));
-        assertTrue(!UringUdpSocket.kernelAtLeast("weird", 6, 6));
+        assertTrue(UringReceiver.kernelAtLeast("6.18.44-fc-v1045", 6, 6));
+        assertTrue(UringReceiver.kernelAtLeast("7.0.1", 6, 6));
+        assertTrue(!UringReceiver.kernelAtLeast("6.1.0-27-amd64", 6, 6));
+        assertTrue(!UringReceiver.kernelAtLeast("weird", 6, 6));
     }
 
     @Test

@@ -1,19 +1,9 @@
 package io.switchyard.io;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import org.junit.jupiter.api.BeforeEach;
-
 /** The behavioural suite on the io_uring transport (skipped, with the probe's reason, where io_uring is unavailable). */
-class UringUdpSocketTest extends UdpSocketContract {
+class UringUdpSocketTest extends UdpSocketContract implements IoUringRequired {
     @Override
     Transport transport() {
         return Transport.URING;
-    }
-
-    @BeforeEach
-    void needsIoUring() {
-        Capabilities caps = Capabilities.probe();
-        assumeTrue(caps.available(Capability.IO_URING), () -> "io_uring unavailable: " + caps.reason(Capability.IO_URING));
     }
 }

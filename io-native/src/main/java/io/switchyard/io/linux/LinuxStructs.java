@@ -80,6 +80,26 @@ public final class LinuxStructs {
     public static final long CMSG_DATA_OFFSET = CMSGHDR.byteSize();
     public static final long CMSG_ALIGN = 8;
 
+    /**
+     * A control message with a 4-byte payload ({@code CMSG_SPACE(4)}, 24 bytes): UDP_GRO carries
+     * the segment size (an int), SO_RXQ_OVFL the socket's cumulative drop count (a u32).
+     */
+    public static final StructLayout CMSG_INT = MemoryLayout.structLayout(
+            CMSGHDR.withName("hdr"),
+            JAVA_INT.withName("data"),
+            MemoryLayout.paddingLayout(4)).withName("cmsg_int");
+    public static final VarHandle CMSG_INT_DATA = vh(CMSG_INT, "data");
+
+    /**
+     * A control message with a u16 payload ({@code CMSG_SPACE(2)}, 24 bytes; {@code cmsg_len}
+     * is {@code CMSG_LEN(2)}, 18): UDP_SEGMENT, the GSO segment size of a send.
+     */
+    public static final StructLayout CMSG_U16 = MemoryLayout.structLayout(
+            CMSGHDR.withName("hdr"),
+            JAVA_SHORT.withName("data"),
+            MemoryLayout.paddingLayout(6)).withName("cmsg_u16");
+    public static final VarHandle CMSG_U16_DATA = vh(CMSG_U16, "data");
+
     /** CMSG_ALIGN(n). */
     public static long cmsgAlign(long n) {
         return (n + CMSG_ALIGN - 1) & -CMSG_ALIGN;
@@ -120,6 +140,22 @@ public final class LinuxStructs {
     public static final VarHandle SIN6_FLOWINFO = vh(SOCKADDR_IN6, "sin6_flowinfo");
     public static final VarHandle SIN6_SCOPE_ID = vh(SOCKADDR_IN6, "sin6_scope_id");
     public static final long SIN6_ADDR_OFFSET = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
+
+    /**
+     * An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291 section 2.5.5.2) as it sits in
+     * {@code sin6_addr}: 80 zero bits, 16 one bits, then the IPv4 address in network order. A
+     * dual-stack socket reports IPv4 peers so and needs IPv4 destinations so.
+     */
+    public static final StructLayout IN6_ADDR_V4MAPPED = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(10, JAVA_BYTE).withName("zero"),
+            JAVA_SHORT.withName("ffff"),
+            BE_INT.withName("v4")).withName("in6_addr_v4mapped");
+    /** Where the 0xffff marker of an IPv4-mapped address sits in a sockaddr_in6. */
+    public static final long SIN6_V4MAPPED_MARK_OFFSET =
+            SIN6_ADDR_OFFSET + IN6_ADDR_V4MAPPED.byteOffset(groupElement("ffff"));
+    /** Where the IPv4 address of an IPv4-mapped address sits in a sockaddr_in6. */
+    public static final long SIN6_V4MAPPED_V4_OFFSET =
+            SIN6_ADDR_OFFSET + IN6_ADDR_V4MAPPED.byteOffset(groupElement("v4"));
 
     /** {@code struct sock_extended_err} (16 bytes), the payload of an IP_RECVERR / IPV6_RECVERR cmsg. */
     public static final StructLayout SOCK_EXTENDED_ERR = MemoryLayout.structLayout(

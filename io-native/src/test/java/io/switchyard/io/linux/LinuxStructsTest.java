@@ -48,6 +48,14 @@ class LinuxStructsTest {
     }
 
     @Test
+    void controlMessagesWithAPayload() {
+        assertEquals(LinuxStructs.cmsgSpace(4), LinuxStructs.CMSG_INT.byteSize());
+        offset(LinuxStructs.CMSG_INT, "data", LinuxStructs.CMSG_DATA_OFFSET);
+        assertEquals(LinuxStructs.cmsgSpace(2), LinuxStructs.CMSG_U16.byteSize());
+        offset(LinuxStructs.CMSG_U16, "data", LinuxStructs.CMSG_DATA_OFFSET);
+    }
+
+    @Test
     void sockaddrs() {
         assertEquals(16, LinuxStructs.SOCKADDR_IN.byteSize());
         offset(LinuxStructs.SOCKADDR_IN, "sin_port", 2);
@@ -57,6 +65,9 @@ class LinuxStructsTest {
         offset(LinuxStructs.SOCKADDR_IN6, "sin6_flowinfo", 4);
         offset(LinuxStructs.SOCKADDR_IN6, "sin6_addr", 8);
         offset(LinuxStructs.SOCKADDR_IN6, "sin6_scope_id", 24);
+        assertEquals(16, LinuxStructs.IN6_ADDR_V4MAPPED.byteSize());
+        assertEquals(8 + 10, LinuxStructs.SIN6_V4MAPPED_MARK_OFFSET, "::ffff: marker");
+        assertEquals(8 + 12, LinuxStructs.SIN6_V4MAPPED_V4_OFFSET, "the IPv4 address");
     }
 
     @Test

@@ -17,6 +17,7 @@ import static io.switchyard.io.linux.uring.UringStructs.P_FEATURES;
 import static io.switchyard.io.linux.uring.UringStructs.P_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.P_SQ_ENTRIES;
 import static io.switchyard.io.linux.uring.UringStructs.SQE;
+import static io.switchyard.io.linux.uring.UringStructs.SQ_INDEX;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_ADDR;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_BUF_GROUP;
 import static io.switchyard.io.linux.uring.UringStructs.SQE_FD;
@@ -41,6 +42,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One io_uring instance: the three mmap'd regions (SQ ring, CQ ring, SQE array) and the
@@ -111,7 +114,7 @@ public final class Ring implements AutoCloseable {
         this.cqEntries = (int) INT.get(cqSeg, u32(CQO_RING_ENTRIES.get(params, CQ_OFF)));
         long array = u32(SQO_ARRAY.get(params, SQ_OFF));
         for (int i = 0; i < sqEntries; i++) {
-            INT.set(sqSeg, array + 4L * i, i);
+            INT.set(sqSeg, array + SQ_INDEX.byteSize() * i, i);
         }
         this.sqTail = (int) INT.get(sqSeg, sqTailOff);
         this.cqHead = (int) INT.get(cqSeg, cqHeadOff);
@@ -143,7 +146,7 @@ public final class Ring implements AutoCloseable {
                 int sqN = (int) P_SQ_ENTRIES.get(p, 0L);
                 int cqN = (int) P_CQ_ENTRIES.get(p, 0L);
                 int feat = (int) P_FEATURES.get(p, 0L);
-                sqSize = u32(SQO_ARRAY.get(p, SQ_OFF)) + 4L * sqN;
+                sqSize = u32(SQO_ARRAY.get(p, SQ_OFF)) + SQ_INDEX.byteSize() * sqN;
                 cqSize = u32(CQO_CQES.get(p, CQ_OFF)) + CQE.byteSize() * cqN;
                 boolean single = (feat & Uring.IORING_FEAT_SINGLE_MMAP) != 0;
                 if (single) {
@@ -245,6 +248,31 @@ public final class Ring implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Submits every prepared SQE, calling {@code io_uring_enter} again while the kernel takes only
+     * part of them. EAGAIN and EBUSY (the kernel short of memory, or a completion backlog) are
+     * waited out with a flush and a spin, bounded by the completions the caller is about to reap;
+     * any other error, or a kernel that takes nothing 10,000 times over, throws naming {@code call}.
+     */
+    public void submitAll(MemorySegment cs, String call) throws TransportException {
+        int idle = 0;
+        while (unsubmitted > 0) {
+            int r = submit(cs);
+            if (r <= 0 && ++idle > 10_000) {
+                throw new TransportException(call + ": the kernel took no entries", call, "stuck");
+            }
+            if (r < 0) {
+                int e = -r;
+                if (e == Errno.EAGAIN || e == Errno.EBUSY) {
+                    flush(cs);
+                    Thread.onSpinWait();
+                    continue;
+                }
+                throw Errno.exception(call, e);
+            }
+        }
+    }
+
     /** SQEs prepared but not yet taken by the kernel. */
     public int unsubmitted() {
         return unsubmitted;
@@ -299,6 +327,32 @@ public final class Ring implements AutoCloseable {
         } while (r == -Errno.EINTR);
         return r;
     }
+
+    /**
+     * One step of waiting for completions that were not posted by the time {@code io_uring_enter}
+     * returned (with MSG_DONTWAIT they normally are), without waiting in the kernel: flush, which
+     * runs this thread's pending task work, and park 20 microseconds if that brought nothing.
+     * {@code deadline} 0 starts a limit of 10 s from now; returns the deadline to pass next time.
+     *
+     * @throws TransportException when the deadline has passed, naming {@code call} and how many
+     *         completions are {@code missing}
+     */
+    public long awaitCompletions(MemorySegment cs, long deadline, String call, int missing)
+            throws TransportException {
+        if (deadline == 0) {
+            deadline = System.nanoTime() + LATE_LIMIT_NANOS;
+        } else if (System.nanoTime() > deadline) {
+            throw new TransportException(call + ": " + missing + (missing == 1 ? " completion" : " completions")
+                    + " missing after 10 s", call, "timeout");
+        }
+        flush(cs);
+        if (cqReady() == 0) {
+            LockSupport.parkNanos(this, 20_000);
+        }
+        return deadline;
+    }
+
+    private static final long LATE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /**
      * Turns the registered eventfd's signalling on or off (IORING_CQ_EVENTFD_DISABLED in the CQ

@@ -9,7 +9,6 @@ import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
 import static io.switchyard.io.linux.LinuxStructs.SIN_FAMILY;
-import static io.switchyard.io.linux.LinuxStructs.SIN_PORT;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN;
 import static io.switchyard.io.linux.LinuxStructs.SIN_ADDR_OFFSET;
 import static io.switchyard.io.linux.uring.UringStructs.PO_FLAGS;

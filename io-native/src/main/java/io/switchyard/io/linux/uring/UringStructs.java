@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -51,6 +52,12 @@ public final class UringStructs {
             JAVA_INT.withName("flags"),
             JAVA_INT.withName("resv1"),
             JAVA_LONG.withName("user_addr")).withName("io_cqring_offsets");
+
+    /**
+     * One entry of the SQ ring's index array (a u32 at {@code sq_off.array}): entry i names the
+     * SQE that SQ slot i submits.
+     */
+    public static final ValueLayout.OfInt SQ_INDEX = JAVA_INT.withName("sq_array_entry");
 
     /** {@code struct io_uring_params} (120 bytes), in and out of io_uring_setup(2). */
     public static final StructLayout PARAMS = MemoryLayout.structLayout(

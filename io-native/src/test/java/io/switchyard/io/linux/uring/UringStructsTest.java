@@ -22,6 +22,7 @@ class UringStructsTest {
         assertEquals(80, UringStructs.CQ_OFF);
         assertEquals(24, off(UringStructs.SQRING_OFFSETS, "array"));
         assertEquals(20, off(UringStructs.CQRING_OFFSETS, "cqes"));
+        assertEquals(4, UringStructs.SQ_INDEX.byteSize(), "the SQ index array holds u32s");
     }
 
     @Test
