@@ -2,4 +2,5 @@
 module io.switchyard.io {
     requires transitive io.switchyard.counters;
     exports io.switchyard.io;
+    exports io.switchyard.io.errors;
 }

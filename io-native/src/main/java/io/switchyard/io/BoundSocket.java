@@ -3,6 +3,7 @@ package io.switchyard.io;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;

@@ -71,8 +71,6 @@ public final class Capabilities {
             nativeReason = "not Linux (" + os + ")";
         } else if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
             nativeReason = "struct layouts are only defined for x86_64 and aarch64, not " + arch;
-        } else if (!Boolean.parseBoolean(System.getProperty("switchyard.io.native", "true"))) {
-            nativeReason = "turned off with -Dswitchyard.io.native=false";
         }
         if (nativeReason == null) {
             try (Arena a = Arena.ofConfined()) {
@@ -107,9 +105,6 @@ public final class Capabilities {
             for (Capability c : new Capability[] {Capability.GSO, Capability.GRO, Capability.ZEROCOPY, Capability.RXQ_OVERFLOW}) {
                 off.putIfAbsent(c, "needs the native transport: " + nativeReason);
             }
-        }
-        if (!Boolean.parseBoolean(System.getProperty("switchyard.io.gso", "true"))) {
-            off.put(Capability.GSO, "turned off with -Dswitchyard.io.gso=false");
         }
         return Map.copyOf(off);
     }

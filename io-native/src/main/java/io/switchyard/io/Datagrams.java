@@ -1,5 +1,7 @@
 package io.switchyard.io;
 
+import io.switchyard.io.errors.TransportException;
+
 /**
  * Opens datagram sockets: the Linux native transport where {@link Capabilities} says it works,
  * the portable NIO transport otherwise or when asked for, the io_uring transport only when asked for.

@@ -1,5 +1,6 @@
 package io.switchyard.io;
 
+import io.switchyard.io.errors.SocketClosedException;
 import io.switchyard.io.linux.LibC;
 import java.lang.foreign.Arena;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -10,6 +10,8 @@ import static io.switchyard.io.linux.LinuxStructs.MSG_FLAGS;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;

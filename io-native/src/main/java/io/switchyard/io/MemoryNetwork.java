@@ -2,6 +2,9 @@ package io.switchyard.io;
 
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
+import io.switchyard.io.errors.WaitInterruptedException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;

@@ -1,5 +1,7 @@
 package io.switchyard.io;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Readiness;
 import java.io.IOException;
 import java.io.UncheckedIOException;

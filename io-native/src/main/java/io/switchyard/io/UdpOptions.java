@@ -85,7 +85,7 @@ public final class UdpOptions {
      * {@code FwMark}), which {@code ip rule fwmark} and netfilter match on. An unsigned 32-bit
      * value carried in an int ({@code (int) 0xffff_ffffL} is the mark 0xffffffff); 0 sets none.
      * Set before bind and connect, so the connected socket's route is chosen with it. Needs
-     * CAP_NET_ADMIN: without it {@link Datagrams#open} fails with a {@link TransportException}
+     * CAP_NET_ADMIN: without it {@link Datagrams#open} fails with a {@link io.switchyard.io.errors.TransportException TransportException}
      * whose call is {@code "setsockopt SO_MARK"}. Native transport only: the NIO transport has no
      * way to set it and refuses a non-zero mark rather than send unmarked packets.
      */

@@ -1,5 +1,6 @@
 package io.switchyard.io;
 
+import io.switchyard.io.errors.TransportException;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,7 +12,7 @@ import java.net.InetSocketAddress;
  * callers loop. The blocking conveniences {@link #receive} and {@link #send} are those loops.
  *
  * <p>Threading: one thread receives and one thread sends at a time (each with its own batch);
- * {@link #close()} may come from any thread and wakes waiters with {@link SocketClosedException}.
+ * {@link #close()} may come from any thread and wakes waiters with {@link io.switchyard.io.errors.SocketClosedException SocketClosedException}.
  *
  * <p>Errors: a datagram that cannot be delivered because of where it was going (ICMP
  * unreachable, no route, too big) is dropped and counted ({@link IoCounter#SEND_DROPPED},
@@ -141,7 +142,7 @@ public interface UdpSocket extends AutoCloseable {
     /** This socket's counters. */
     IoCounters counters();
 
-    /** Closes the socket; waiting threads wake with {@link SocketClosedException}. Idempotent. */
+    /** Closes the socket; waiting threads wake with {@link io.switchyard.io.errors.SocketClosedException SocketClosedException}. Idempotent. */
     @Override
     void close();
 

@@ -11,6 +11,9 @@ import static io.switchyard.io.linux.uring.UringStructs.RO_CONTROLLEN;
 import static io.switchyard.io.linux.uring.UringStructs.RO_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.RO_NAMELEN;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
+import io.switchyard.io.errors.WaitInterruptedException;
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;

@@ -5,6 +5,7 @@ import static io.switchyard.io.UringUdpSocket.UD_SEND;
 import static io.switchyard.io.linux.LinuxStructs.MMSGHDR;
 import static io.switchyard.io.linux.LinuxStructs.MMSG_HDR_OFFSET;
 
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;

@@ -1,5 +1,6 @@
 package io.switchyard.io;
 
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;

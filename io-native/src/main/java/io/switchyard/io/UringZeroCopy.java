@@ -5,6 +5,7 @@ import static io.switchyard.io.UringUdpSocket.UD_ZC;
 import static io.switchyard.io.linux.LinuxStructs.CMSG_U16;
 import static io.switchyard.io.linux.LinuxStructs.MSGHDR;
 
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.EpollPoller;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.io.errors.SocketClosedException;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;
 import java.lang.foreign.Arena;

@@ -2,11 +2,10 @@ package io.switchyard.io;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.io.errors.TransportException;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -3,6 +3,8 @@ package io.switchyard.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

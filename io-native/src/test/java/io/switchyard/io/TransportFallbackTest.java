@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchyard.io.errors.TransportException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Transport#AUTO} where the native transport is unavailable (another OS, an
- * architecture without layouts, FFM refused, {@code -Dswitchyard.io.native=false}): it opens
+ * * architecture without layouts, FFM refused): it opens
  * the NIO transport, which works; {@link Transport#NATIVE} refuses with the probe's reason. The
  * probe result is replaced through {@link Capabilities#replaceProbe} and restored afterwards.
  */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.Linux;
 import java.net.InetSocketAddress;
@@ -20,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What only the io_uring transport has: the provided-buffer ring (recycling when more datagrams

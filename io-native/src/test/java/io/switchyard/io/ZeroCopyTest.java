@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Linux;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import io.switchyard.io.Datagrams;
 import io.switchyard.io.ErrorQueueSink;
 import io.switchyard.io.SendBatch;
 import io.switchyard.io.SendRefusal;
-import io.switchyard.io.SocketClosedException;
-import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 
 /**
  * The product {@link ZerocopyChannel}: a connected {@code io-native} {@link UdpSocket} opened

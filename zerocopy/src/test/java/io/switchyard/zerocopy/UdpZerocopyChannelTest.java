@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.counters.CounterSet;
-import io.switchyard.io.SocketClosedException;
 import io.switchyard.io.UdpOptions;
+import io.switchyard.io.errors.SocketClosedException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;

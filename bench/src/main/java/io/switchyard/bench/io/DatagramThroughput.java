@@ -2,14 +2,13 @@ package io.switchyard.bench.io;
 
 import io.switchyard.io.Capabilities;
 import io.switchyard.io.Datagrams;
-import io.switchyard.io.IoCounter;
 import io.switchyard.io.RecvBatch;
 import io.switchyard.io.SendBatch;
 import io.switchyard.io.SockAddr;
 import io.switchyard.io.Transport;
-import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.io.errors.TransportException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;

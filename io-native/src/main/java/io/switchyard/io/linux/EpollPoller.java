@@ -4,7 +4,7 @@ import static io.switchyard.io.linux.LinuxStructs.EPOLL_DATA;
 import static io.switchyard.io.linux.LinuxStructs.EPOLL_EVENT;
 import static io.switchyard.io.linux.LinuxStructs.EPOLL_EVENTS;
 
-import io.switchyard.io.TransportException;
+import io.switchyard.io.errors.TransportException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,6 +1,6 @@
 package io.switchyard.io.linux;
 
-import io.switchyard.io.TransportException;
+import io.switchyard.io.errors.TransportException;
 
 /**
  * The errno values the module acts on, and the one mapper from a failed call to an exception.

@@ -1,7 +1,7 @@
 package io.switchyard.io.linux;
 
-import io.switchyard.io.SocketClosedException;
-import io.switchyard.io.WaitInterruptedException;
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.WaitInterruptedException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 

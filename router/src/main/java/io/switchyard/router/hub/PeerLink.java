@@ -2,9 +2,9 @@ package io.switchyard.router.hub;
 
 import io.switchyard.actors.ActorRef;
 import io.switchyard.io.SendRefusal;
-import io.switchyard.io.SocketClosedException;
-import io.switchyard.io.TransportException;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.io.errors.SocketClosedException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.router.DropReason;
 import io.switchyard.zerocopy.PacketBatch;
 import io.switchyard.zerocopy.PacketBuffer;

@@ -10,7 +10,7 @@ import static io.switchyard.io.linux.uring.UringStructs.BUF_LEN;
 import static io.switchyard.io.linux.uring.UringStructs.BUF_REG;
 import static io.switchyard.io.linux.uring.UringStructs.BUF_RING_TAIL_OFFSET;
 
-import io.switchyard.io.TransportException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import java.lang.foreign.Arena;

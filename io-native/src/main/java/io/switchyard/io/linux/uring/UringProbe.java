@@ -8,16 +8,16 @@ import static io.switchyard.io.linux.LinuxStructs.MSG_IOV;
 import static io.switchyard.io.linux.LinuxStructs.MSG_IOVLEN;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAME;
 import static io.switchyard.io.linux.LinuxStructs.MSG_NAMELEN;
+import static io.switchyard.io.linux.LinuxStructs.SIN_ADDR_OFFSET;
 import static io.switchyard.io.linux.LinuxStructs.SIN_FAMILY;
 import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_IN;
-import static io.switchyard.io.linux.LinuxStructs.SIN_ADDR_OFFSET;
 import static io.switchyard.io.linux.uring.UringStructs.PO_FLAGS;
 import static io.switchyard.io.linux.uring.UringStructs.PO_OP;
 import static io.switchyard.io.linux.uring.UringStructs.PROBE;
 import static io.switchyard.io.linux.uring.UringStructs.PROBE_OP;
 import static io.switchyard.io.linux.uring.UringStructs.PROBE_OPS_LEN;
 
-import io.switchyard.io.TransportException;
+import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;

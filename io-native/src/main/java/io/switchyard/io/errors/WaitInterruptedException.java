@@ -1,4 +1,4 @@
-package io.switchyard.io;
+package io.switchyard.io.errors;
 
 /**
  * A thread waiting for a socket to become ready was interrupted. The interrupt is taken (the

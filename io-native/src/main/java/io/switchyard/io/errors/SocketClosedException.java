@@ -1,4 +1,4 @@
-package io.switchyard.io;
+package io.switchyard.io.errors;
 
 /** The socket was closed, possibly by another thread while this one waited on it. */
 public final class SocketClosedException extends TransportException {

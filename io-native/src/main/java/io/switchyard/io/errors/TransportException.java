@@ -1,4 +1,4 @@
-package io.switchyard.io;
+package io.switchyard.io.errors;
 
 import java.io.IOException;
 
