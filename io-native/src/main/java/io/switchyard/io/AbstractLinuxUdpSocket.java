@@ -1,9 +1,17 @@
 package io.switchyard.io;
 
+import static io.switchyard.io.linux.LinuxStructs.SOCKADDR_STORAGE;
+
 import io.switchyard.io.errors.SocketClosedException;
 import io.switchyard.io.errors.TransportException;
 import io.switchyard.io.linux.Errno;
+import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -121,6 +129,27 @@ abstract sealed class AbstractLinuxUdpSocket implements UdpSocket permits LinuxU
         acquire("getsockopt");
         try {
             return BoundSocket.intOption(fd, Linux.SOL_SOCKET, Linux.SO_MARK, "SO_MARK");
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public final void stopReceiving() throws TransportException {
+        if (remote == null) {
+            return;
+        }
+        InetAddress loopback = remote.getAddress() instanceof Inet4Address
+                ? Inet4Address.ofLiteral("127.0.0.1") : Inet6Address.ofLiteral("::1");
+        InetSocketAddress nowhere = new InetSocketAddress(loopback, local.getPort());
+        acquire("connect");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = LibC.newCallState(a);
+            MemorySegment addr = a.allocate(SOCKADDR_STORAGE, 8);
+            int r = LibC.connect(cs, fd, addr, SockAddr.encode(nowhere, addr, 0, ipv6));
+            if (r < 0) {
+                throw Errno.exception("connect " + nowhere + " (to stop receiving from " + remote + ")", -r);
+            }
         } finally {
             release();
         }

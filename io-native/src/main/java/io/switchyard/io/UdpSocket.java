@@ -50,6 +50,21 @@ public interface UdpSocket extends AutoCloseable {
     void awaitReadable() throws TransportException;
 
     /**
+     * Stops the kernel queueing datagrams from the connected peer on this socket, keeping the
+     * ones queued already for {@link #tryReceive}: the first step of closing a connected socket
+     * that shares its port with an unconnected one ({@code SO_REUSEPORT}) without losing what
+     * arrives during the last drain. The Linux transports re-connect the socket to its own port
+     * on loopback, an address nothing sends from, so the peer's next datagrams go to the
+     * unconnected socket; nothing may be sent on the socket after this. An unconnected socket,
+     * and the NIO and in-memory transports, do nothing.
+     *
+     * @throws TransportException if the kernel refused the re-connect (no loopback address of
+     *     the peer's family); the socket is as it was
+     */
+    default void stopReceiving() throws TransportException {
+    }
+
+    /**
      * Makes a thread parked in {@link #awaitReadable()} (or the next one to call it) return at
      * once, spuriously, without closing anything: how an owner gets a receive loop to look at
      * its mailbox (for example to drain the socket before closing it, so that datagrams already

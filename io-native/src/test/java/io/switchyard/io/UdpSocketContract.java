@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchyard.io.errors.SocketClosedException;
 import io.switchyard.io.errors.WaitInterruptedException;
@@ -22,6 +23,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The behavioural suite every transport passes, on real loopback sockets. Where possible the
@@ -302,6 +305,37 @@ abstract class UdpSocketContract extends SocketFixture {
         connected.send(sb);
         ByteBuffer buf = ByteBuffer.allocate(64);
         assertEquals(port, peerA.receive(buf));
+    }
+
+    @ParameterizedTest(name = "bound to {0}, peer on {1}")
+    @CsvSource({"127.0.0.1, 127.0.0.1", "::, 127.0.0.1", "::, ::1"})
+    void aConnectedSocketThatStopsReceivingKeepsWhatIsQueuedAndTheListenSocketGetsTheRest(String bind, String peerAt)
+            throws Exception {
+        assumeTrue(transport() != Transport.NIO, "the NIO transport's stopReceiving does nothing");
+        UdpSocket listen = open(UdpOptions.create().bind(new InetSocketAddress(InetAddress.ofLiteral(bind), 0)).reusePort(true));
+        InetSocketAddress port = listen.localAddress();
+        DatagramChannel peer = jdkChannel(InetAddress.ofLiteral(peerAt));
+        InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(peerAt), port.getPort());
+        UdpSocket connected = open(UdpOptions.create().bind(port).reusePort(true)
+                .connect((InetSocketAddress) peer.getLocalAddress()));
+        for (int i = 0; i < 3; i++) {
+            peer.send(ByteBuffer.wrap(payload(100 + i, 40)), to);
+        }
+        // Loopback queues a datagram on the receiving socket before the sender's call returns.
+        connected.stopReceiving();
+        for (int i = 0; i < 3; i++) {
+            peer.send(ByteBuffer.wrap(payload(200 + i, 40)), to);
+        }
+        RecvBatch b = batch(16, 2048);
+        List<byte[]> fromListen = receiveAll(listen, b, 3);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(payload(200 + i, 40), fromListen.get(i), "after stopReceiving: the listen socket");
+        }
+        List<byte[]> kept = receiveAll(connected, b, 3);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(payload(100 + i, 40), kept.get(i), "queued before stopReceiving: still there");
+        }
+        assertEquals(0, connected.tryReceive(b));
     }
 
     /** A virtual thread running {@code call}, and what it ended with (null: returned normally). */

@@ -190,6 +190,14 @@ final class RouterActor implements Actor<Object> {
     }
 
     private void drainAndClose() {
+        try {
+            // A link: its peer's next datagrams go to the listen socket from here on, so what
+            // arrives during the drain below is not lost with this socket.
+            socket.stopReceiving();
+        } catch (TransportException e) {
+            System.getLogger("io.switchyard.hub").log(System.Logger.Level.DEBUG,
+                    "closing {0}: {1}; datagrams arriving during its last drain may be lost", socket.localAddress(), e.getMessage());
+        }
         RecvBatch batch = own != null ? own : shared.acquire();
         batch.limit(batch.capacity());
         try {
