@@ -33,7 +33,9 @@ public enum HubMetric implements CounterDescriptor {
     LINKS_OPENED(21, "links.opened", Kind.COUNTER, "peers' connected sockets opened"),
     LINKS_OPEN_FAILED(22, "links.open_failed", Kind.COUNTER, "connected sockets the kernel refused"),
     LINKS_RX_PACKETS(23, "links.rx_packets", Kind.COUNTER, "datagrams that arrived on connected sockets rather than a listen socket"),
-    LINKS_RECEIVE_BATCHES(24, "links.receive_batches", Kind.GAUGE, "receive batches the connected sockets' receivers share");
+    LINKS_RECEIVE_BATCHES(24, "links.receive_batches", Kind.GAUGE, "receive batches the connected sockets' receivers share"),
+    MAILBOX_BUFFERS(25, "mailbox.buffers", Kind.GAUGE, "packet buffers waiting in peers' mailboxes (at most half of PacketBuffers)"),
+    STAGED_BUFFERS(26, "staging.buffers", Kind.GAUGE, "packets waiting for their peer's session (at most a quarter of PacketBuffers)");
 
     private final int id;
     private final String name;

@@ -198,7 +198,7 @@ public final class HubCore implements Hub {
     private void startActors() {
         local.setAddresses(config.iface().addresses());
         local.setMtu(config.iface().mtu());
-        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(routes, local, buffers.peerQuota()))
+        local.handle.ref = system.spawn(Props.<PeerMsg>of(ctx -> new LocalEndpointActor(routes, local, buffers.shares()))
                 .withUnboundedMailbox() // bounded in buffers: the peer quota
                 .withSupervisor(SupervisorStrategy.resume()), "local");
         peers.start(config);
@@ -440,6 +440,8 @@ public final class HubCore implements Hub {
                 yield rxPackets - listenRx;
             }
             case LINKS_RECEIVE_BATCHES -> linkBatches.created();
+            case MAILBOX_BUFFERS -> buffers.shares().held();
+            case STAGED_BUFFERS -> buffers.staged();
             default -> counting.hub.get(m);
         };
     }

@@ -37,12 +37,14 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
     private final LocalStack stack;
     private final Counters counters;
     private final Outbox outbox;
+    private final MailboxShares shares;
 
-    LocalEndpointActor(Routes routes, LocalStack stack, int quota) {
+    LocalEndpointActor(Routes routes, LocalStack stack, MailboxShares shares) {
         this.routes = routes;
         this.stack = stack;
         this.counters = stack.handle.counters;
-        this.outbox = new Outbox(quota);
+        this.shares = shares;
+        this.outbox = new Outbox(shares);
     }
 
     @Override
@@ -50,7 +52,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         if (!(message instanceof PeerMsg.Outbound out)) {
             return; // a peer's control messages never come here
         }
-        stack.handle.release(out.size); // out of the mailbox: the sender charged them here
+        shares.release(stack.handle, out.size); // out of the mailbox: the sender charged them here
         FrozenAllowedIps<PeerHandle> routes = this.routes.current();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];

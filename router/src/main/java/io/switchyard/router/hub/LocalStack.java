@@ -281,16 +281,16 @@ final class LocalStack {
             counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
             return false;
         }
-        if (dest.held() >= buffers.peerQuota()) {
+        if (!buffers.shares().admits(dest, 0)) {
             b.release();
             counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;
         }
         PeerMsg.Outbound out = new PeerMsg.Outbound(1);
         out.add(b);
-        dest.charge(1);
+        buffers.shares().charge(dest, 1);
         if (!dest.ref.tell(out)) {
-            dest.release(1);
+            buffers.shares().release(dest, 1);
             b.release();
             counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;

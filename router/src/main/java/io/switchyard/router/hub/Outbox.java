@@ -11,31 +11,32 @@ import io.switchyard.zerocopy.PacketBuffer;
  */
 final class Outbox {
     private final Fanout fanout = new Fanout();
-    /** Buffers a destination's mailbox may hold ({@link PacketPools#peerQuota()}). */
-    private final int quota;
+    /** Whether a destination's mailbox may take another buffer. */
+    private final MailboxShares shares;
     private PeerHandle[] destinations = new PeerHandle[8];
     private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
     private int count;
 
-    Outbox(int quota) {
-        this.quota = quota;
+    Outbox(MailboxShares shares) {
+        this.shares = shares;
     }
 
     /**
      * Appends {@code b} to {@code dest}'s batch, made with room for {@code capacity} on first
-     * use; false, taking nothing, when {@code dest} holds its share of the buffers already.
+     * use; false, taking nothing, when {@code dest} holds its share of the buffers already
+     * ({@link MailboxShares#admits}).
      */
     boolean add(PeerHandle dest, PacketBuffer b, int capacity) {
         for (int d = 0; d < count; d++) {
             if (destinations[d] == dest) {
-                if (dest.held() + outbound[d].size >= quota) {
+                if (!shares.admits(dest, outbound[d].size)) {
                     return false;
                 }
                 outbound[d].add(b);
                 return true;
             }
         }
-        if (dest.held() >= quota) {
+        if (!shares.admits(dest, 0)) {
             return false;
         }
         if (count == destinations.length) {
@@ -56,9 +57,9 @@ final class Outbox {
             PeerHandle dest = destinations[d];
             destinations[d] = null;
             outbound[d] = null;
-            dest.charge(out.size);
+            shares.charge(dest, out.size);
             if (!fanout.offer(dest.ref, out)) {
-                dest.release(out.size);
+                shares.release(dest, out.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
             }
         }

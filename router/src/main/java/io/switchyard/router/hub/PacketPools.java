@@ -24,7 +24,7 @@ final class PacketPools {
     /** Null when {@code LargePacketBuffers = 0}. */
     final MpmcBufferPool large;
     private final int maxDatagram;
-    private final int peerQuota;
+    private final MailboxShares shares;
     private final int stagingCap;
     /** Buffers staged by all peers (packets waiting for a session). */
     private final AtomicInteger staged = new AtomicInteger();
@@ -35,17 +35,13 @@ final class PacketPools {
                 ? null : MpmcBufferPool.large(settings.largePacketBuffers(), false, counters);
         this.maxDatagram = large == null ? Math.min(settings.maxDatagramSize(), RouterSettings.SMALL_BUFFER_BYTES)
                 : settings.maxDatagramSize();
-        this.peerQuota = Math.max(64, settings.packetBuffers() / 16);
+        this.shares = new MailboxShares(settings.packetBuffers());
         this.stagingCap = settings.packetBuffers() / 4;
     }
 
-    /**
-     * The most buffers one peer's mailbox may hold (a sixteenth of the pool, at least 64): what
-     * is over it is dropped as PEER_OVER_QUOTA, the peer's own loss. Sixteen peers flooded at
-     * once still leave the receivers headroom, and a TCP flow needs far less than 512 in flight.
-     */
-    int peerQuota() {
-        return peerQuota;
+    /** How the small buffers waiting in peers' mailboxes are shared out. */
+    MailboxShares shares() {
+        return shares;
     }
 
     /**

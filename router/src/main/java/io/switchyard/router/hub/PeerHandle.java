@@ -26,9 +26,9 @@ final class PeerHandle {
     volatile InetSocketAddress endpoint;
     /**
      * Packet buffers waiting in this peer's mailbox (datagrams from it, packets for it): charged
-     * by whoever hands them over, released by the peer's actor as it takes them. Bounded by the
-     * peer quota ({@link PacketPools#peerQuota()}), so one peer, or a flood at its receiver
-     * index, cannot take the buffers every other peer needs.
+     * by whoever hands them over, released by the peer's actor as it takes them, both through
+     * {@link MailboxShares}, which bounds it so that one peer, or a flood at its receiver index,
+     * cannot take the buffers every other peer needs.
      */
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
@@ -46,12 +46,9 @@ final class PeerHandle {
         return (int) HELD.getVolatile(this);
     }
 
-    void charge(int buffers) {
-        HELD.getAndAdd(this, buffers);
-    }
-
-    void release(int buffers) {
-        HELD.getAndAdd(this, -buffers);
+    /** Adds {@code buffers} (negative: takes them off) and returns what was held before; {@link MailboxShares} only. */
+    int addHeld(int buffers) {
+        return (int) HELD.getAndAdd(this, buffers);
     }
 
     PeerHandle(Key32 key, PeerEngine engine, PeerConfig config, InetSocketAddress configuredEndpoint) {

@@ -76,8 +76,8 @@ final class RouterActor implements Actor<Object> {
     private final Counters counters;
     private final Runnable onStop;
     private final int perSlot;
-    /** Buffers a peer's mailbox may hold ({@link PacketPools#peerQuota()}). */
-    private final int quota;
+    /** Whether a peer's mailbox may take another buffer. */
+    private final MailboxShares shares;
     /** Which socket, for the receive-batch event: the listen socket's index, -1 for a peer's connected socket. */
     private final int socketId;
     /** The peers this receive call has datagrams for, and their batches (linear: few per call). */
@@ -109,7 +109,7 @@ final class RouterActor implements Actor<Object> {
         // Datagrams one receive slot can yield: a GRO slot holds a train of up to 64 (what GSO
         // senders send; a kernel may coalesce up to 128), a plain slot one.
         this.perSlot = socket.groEnabled() ? 64 : 1;
-        this.quota = hub.buffers().peerQuota();
+        this.shares = hub.buffers().shares();
     }
 
     @Override
@@ -261,7 +261,7 @@ final class RouterActor implements Actor<Object> {
             return;
         }
         PeerMsg.Inbound in = inboundFor(peer, batch.count());
-        if (peer.held() + in.size >= quota) {
+        if (!shares.admits(peer, in.size)) {
             // Before the copy: a flood at one peer's (cleartext) index costs that peer, and
             // costs the hub no buffer and no copy beyond the peer's share.
             counters.drop(DropReason.PEER_OVER_QUOTA);
@@ -308,9 +308,9 @@ final class RouterActor implements Actor<Object> {
             if (in.size == 0) {
                 continue; // every datagram for it was over its quota
             }
-            peer.charge(in.size);
+            shares.charge(peer, in.size);
             if (!fanout.offer(peer.ref, in)) {
-                peer.release(in.size);
+                shares.release(peer, in.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, in.releaseAll());
             }
         }
