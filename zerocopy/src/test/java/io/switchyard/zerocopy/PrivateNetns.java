@@ -1,14 +1,8 @@
 package io.switchyard.zerocopy;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
+import io.switchyard.io.NetworkNamespace;
 import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A network namespace a test creates ({@code ip netns add}) and deletes, so that real-kernel
@@ -36,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class PrivateNetns implements AutoCloseable {
     private static final String PREFIX = "syzc-";
-    private static final int CLONE_NEWNET = 0x40000000;
 
     final String name;
 
@@ -94,40 +86,7 @@ final class PrivateNetns implements AutoCloseable {
 
     /** Runs {@code task} on a new platform thread inside this namespace and returns its result. */
     <T> T inside(Callable<T> task) throws Exception {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("in-" + name).start(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + name), 0);
-                if (fd < 0) {
-                    throw new IOException("open /var/run/netns/" + name + " failed");
-                }
-                int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
-                int ignored = (int) close.invokeExact(fd);
-                if (rc != 0) {
-                    throw new IOException("setns into " + name + " failed");
-                }
-                result.set(task.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.join();
-        Throwable f = failure.get();
-        if (f instanceof Exception e) {
-            throw e;
-        }
-        if (f instanceof Error e) {
-            throw e;
-        }
-        return result.get();
+        return NetworkNamespace.call(name, task);
     }
 
     /** Deletes namespaces of this prefix left by JVMs that are gone. */

@@ -1,9 +1,7 @@
 package io.switchyard.bench.zerocopy;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import io.switchyard.counters.CounterSet;
+import io.switchyard.io.NetworkNamespace;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.zerocopy.MpmcBufferPool;
 import io.switchyard.zerocopy.PacketBatch;
@@ -13,10 +11,6 @@ import io.switchyard.zerocopy.UdpZerocopyChannel;
 import io.switchyard.zerocopy.ZerocopyCompletionTracker;
 import io.switchyard.zerocopy.ZerocopyConfig;
 import io.switchyard.zerocopy.ZerocopyCounter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -26,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * GSO trains with MSG_ZEROCOPY forced on (the back-off disabled: {@code maxCopiedRatio} 1.0)
@@ -274,7 +267,6 @@ public final class GsoZerocopyBench {
      * neighbour entry for .2) and {@code zcb1} (up, no address). Deleting the namespace deletes both.
      */
     static final class Veth implements AutoCloseable {
-        private static final int CLONE_NEWNET = 0x40000000;
         final String ns;
 
         private Veth(String ns) {
@@ -324,38 +316,7 @@ public final class GsoZerocopyBench {
 
         /** Runs {@code task} on a platform thread that has entered the namespace (setns). */
         <T> T inside(Callable<T> task) throws Exception {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-            MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            AtomicReference<Object> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().name("bench-in-" + ns).start(() -> {
-                try (Arena arena = Arena.ofConfined()) {
-                    int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + ns), 0);
-                    if (fd < 0) {
-                        throw new IllegalStateException("open /var/run/netns/" + ns + " failed");
-                    }
-                    int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
-                    int ignored = (int) close.invokeExact(fd);
-                    if (rc != 0) {
-                        throw new IllegalStateException("setns into " + ns + " failed");
-                    }
-                    result.set(task.call());
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            });
-            t.join();
-            if (failure.get() != null) {
-                throw new IllegalStateException("in namespace " + ns, failure.get());
-            }
-            @SuppressWarnings("unchecked")
-            T value = (T) result.get();
-            return value;
+            return NetworkNamespace.call(ns, task);
         }
 
         private static void check(int rc) {

@@ -1,14 +1,8 @@
 package io.switchyard.cli.it;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
+import io.switchyard.io.NetworkNamespace;
 import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Network namespaces for interop tests: creation, commands run inside them, veth links between
@@ -28,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Netns implements AutoCloseable {
     static final String PREFIX = "syit-";
-    private static final int CLONE_NEWNET = 0x40000000;
     private static final Path IP = Path.of("/usr/sbin/ip");
 
     final String name;
@@ -192,40 +184,8 @@ public final class Netns implements AutoCloseable {
      * to start a hub inside a namespace they made with {@code ip netns add}).
      */
     public static <T> T inside(String name, Callable<T> task) throws Exception {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("in-" + name).start(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                int fd = (int) open.invokeExact(arena.allocateFrom("/var/run/netns/" + name), 0);
-                if (fd < 0) {
-                    throw new IOException("open /var/run/netns/" + name + " failed");
-                }
-                int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
-                int ignored = (int) close.invokeExact(fd);
-                if (rc != 0) {
-                    throw new IOException("setns into " + name + " failed");
-                }
-                result.set(task.call());
-            } catch (Throwable e) {
-                result.set(new Failure(e));
-            }
-        });
-        t.join();
-        if (result.get() instanceof Failure f) {
-            throw new IllegalStateException("in namespace " + name, f.cause);
-        }
-        @SuppressWarnings("unchecked")
-        T value = (T) result.get();
-        return value;
+        return NetworkNamespace.call(name, task);
     }
-
-    private record Failure(Throwable cause) {}
 
     @Override
     public void close() throws IOException {

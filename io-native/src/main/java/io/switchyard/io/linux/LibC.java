@@ -71,6 +71,10 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETNS = downcall("setns",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
@@ -177,6 +181,24 @@ public final class LibC {
     public static long recvmsg(MemorySegment cs, int fd, long msg, int flags) {
         try {
             return result((long) RECVMSG.invokeExact(cs, fd, msg, flags), cs);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** open(2) of a NUL-terminated path; the fd, or -errno. */
+    public static int open(MemorySegment cs, MemorySegment path, int flags) {
+        try {
+            return result((int) OPEN.invokeExact(cs, path, flags), cs);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** setns(2): moves the calling thread into the namespace {@code fd} refers to; 0, or -errno. */
+    public static int setns(MemorySegment cs, int fd, int nstype) {
+        try {
+            return result((int) SETNS.invokeExact(cs, fd, nstype), cs);
         } catch (Throwable t) {
             throw bug(t);
         }

@@ -9,6 +9,9 @@ public final class Linux {
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
 
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;

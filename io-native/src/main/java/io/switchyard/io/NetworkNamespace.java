@@ -1,0 +1,67 @@
+package io.switchyard.io;
+
+import io.switchyard.io.errors.TransportException;
+import io.switchyard.io.linux.Errno;
+import io.switchyard.io.linux.LibC;
+import io.switchyard.io.linux.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs code in another network namespace, Linux only: a new platform thread enters the
+ * namespace (setns) and runs the task there; sockets it opens, and threads it starts, stay in
+ * that namespace. How an embedder, a test or a benchmark starts a hub inside a namespace made
+ * with {@code ip netns add} without starting another process (the hub opens all its sockets
+ * on the thread it was started on, so they all live where it started). Needs CAP_SYS_ADMIN.
+ */
+public final class NetworkNamespace {
+    private NetworkNamespace() {
+    }
+
+    /**
+     * Runs {@code task} inside the namespace {@code name} ({@code /var/run/netns/NAME}, as
+     * {@code ip netns} names them, or an absolute path such as {@code /proc/PID/ns/net}) and
+     * returns its result; waits for it.
+     *
+     * @throws TransportException if the namespace cannot be opened or entered (the errno named)
+     * @throws Exception whatever the task threw
+     */
+    public static <T> T call(String name, Callable<T> task) throws Exception {
+        String path = name.startsWith("/") ? name : "/var/run/netns/" + name;
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("netns-" + name).start(() -> {
+            try {
+                enter(path);
+                result.set(task.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        t.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
+    }
+
+    private static void enter(String path) throws TransportException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = LibC.newCallState(a);
+            int fd = LibC.open(cs, a.allocateFrom(path), Linux.O_RDONLY | Linux.O_CLOEXEC);
+            if (fd < 0) {
+                throw Errno.exception("open " + path, -fd);
+            }
+            try {
+                int r = LibC.setns(cs, fd, Linux.CLONE_NEWNET);
+                if (r < 0) {
+                    throw Errno.exception("setns " + path, -r);
+                }
+            } finally {
+                LibC.close(cs, fd);
+            }
+        }
+    }
+}
