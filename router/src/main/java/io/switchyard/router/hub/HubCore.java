@@ -15,6 +15,7 @@ import io.switchyard.io.RecvBatch;
 import io.switchyard.io.Transport;
 import io.switchyard.io.UdpOptions;
 import io.switchyard.io.UdpSocket;
+import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubCounter;
 import io.switchyard.router.HubEvent;
@@ -347,6 +348,14 @@ public final class HubCore implements Hub {
         return config;
     }
 
+    /** A peer's counters: its actor's, and the datagrams from it the receivers refused over its share. */
+    private static long[] peerTotals(PeerHandle h) {
+        long[] pt = new long[Counters.SIZE];
+        h.counters.addTo(pt);
+        pt[Counters.slot(DropReason.PEER_OVER_QUOTA)] += h.refusedAtReceive();
+        return pt;
+    }
+
     /**
      * The counters now, summed over the parts: receivers count what arrives (RX), transmitters
      * what leaves (TX); every other counter, drops included, is the sum over receivers,
@@ -371,8 +380,7 @@ public final class HubCore implements Hub {
             if (h == null) {
                 continue;
             }
-            long[] pt = new long[Counters.SIZE];
-            h.counters.addTo(pt);
+            long[] pt = peerTotals(h);
             addAllButTraffic(t, pt);
             peerStats.add(new PeerStats(h.key, Optional.ofNullable(h.endpoint), h.engine.lastHandshake(),
                     pt[Counters.slot(HubCounter.RX_PACKETS)], pt[Counters.slot(HubCounter.RX_BYTES)],
@@ -380,9 +388,7 @@ public final class HubCore implements Hub {
                     p.allowedIps(), p.persistentKeepalive(), Counters.drops(pt)));
         }
         for (PeerHandle h : peers.retired()) {
-            long[] pt = new long[Counters.SIZE];
-            h.counters.addTo(pt);
-            addAllButTraffic(t, pt);
+            addAllButTraffic(t, peerTotals(h));
         }
         long[] lt = new long[Counters.SIZE];
         local.handle.counters.addTo(lt);

@@ -44,7 +44,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         this.stack = stack;
         this.counters = stack.handle.counters;
         this.shares = shares;
-        this.outbox = new Outbox(shares);
+        this.outbox = new Outbox(shares, stack.handle);
     }
 
     @Override
@@ -52,7 +52,7 @@ final class LocalEndpointActor implements Actor<PeerMsg> {
         if (!(message instanceof PeerMsg.Outbound out)) {
             return; // a peer's control messages never come here
         }
-        shares.release(stack.handle, out.size); // out of the mailbox: the sender charged them here
+        shares.releaseOutbound(out.from, stack.handle, out.size); // out of the mailbox: the sender charged them here
         FrozenAllowedIps<PeerHandle> routes = this.routes.current();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];

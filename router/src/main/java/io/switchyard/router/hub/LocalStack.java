@@ -281,16 +281,16 @@ final class LocalStack {
             counts.increment(HubMetric.LOCAL_SEND_NO_ROUTE);
             return false;
         }
-        if (!buffers.shares().admits(dest, 0)) {
+        if (!buffers.shares().admitsOutbound(handle, dest, 0)) {
             b.release();
             counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;
         }
-        PeerMsg.Outbound out = new PeerMsg.Outbound(1);
+        PeerMsg.Outbound out = new PeerMsg.Outbound(1, handle);
         out.add(b);
-        buffers.shares().charge(dest, 1);
+        buffers.shares().chargeOutbound(handle, dest, 1);
         if (!dest.ref.tell(out)) {
-            buffers.shares().release(dest, 1);
+            buffers.shares().releaseOutbound(handle, dest, 1);
             b.release();
             counts.increment(HubMetric.LOCAL_SEND_REFUSED);
             return false;

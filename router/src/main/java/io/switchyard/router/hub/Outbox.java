@@ -17,33 +17,37 @@ final class Outbox {
     private PeerMsg.Outbound[] outbound = new PeerMsg.Outbound[8];
     private int count;
 
-    Outbox(MailboxShares shares) {
+    /** Whose packets these are: the peer whose actor owns this outbox, or the hub's own endpoint. */
+    private final PeerHandle from;
+
+    Outbox(MailboxShares shares, PeerHandle from) {
         this.shares = shares;
+        this.from = from;
     }
 
     /**
      * Appends {@code b} to {@code dest}'s batch, made with room for {@code capacity} on first
      * use; false, taking nothing, when {@code dest} holds its share of the buffers already
-     * ({@link MailboxShares#admits}).
+     * ({@link MailboxShares#admitsOutbound}).
      */
     boolean add(PeerHandle dest, PacketBuffer b, int capacity) {
         for (int d = 0; d < count; d++) {
             if (destinations[d] == dest) {
-                if (!shares.admits(dest, outbound[d].size)) {
+                if (!shares.admitsOutbound(from, dest, outbound[d].size)) {
                     return false;
                 }
                 outbound[d].add(b);
                 return true;
             }
         }
-        if (!shares.admits(dest, 0)) {
+        if (!shares.admitsOutbound(from, dest, 0)) {
             return false;
         }
         if (count == destinations.length) {
             destinations = java.util.Arrays.copyOf(destinations, count * 2);
             outbound = java.util.Arrays.copyOf(outbound, count * 2);
         }
-        PeerMsg.Outbound out = new PeerMsg.Outbound(capacity);
+        PeerMsg.Outbound out = new PeerMsg.Outbound(capacity, from);
         out.add(b);
         destinations[count] = dest;
         outbound[count++] = out;
@@ -57,9 +61,9 @@ final class Outbox {
             PeerHandle dest = destinations[d];
             destinations[d] = null;
             outbound[d] = null;
-            shares.charge(dest, out.size);
+            shares.chargeOutbound(from, dest, out.size);
             if (!fanout.offer(dest.ref, out)) {
-                shares.release(dest, out.size);
+                shares.releaseOutbound(from, dest, out.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, out.releaseAll());
             }
         }

@@ -176,10 +176,10 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ inbound
 
     private void inbound(PeerMsg.Inbound in) {
-        hub.buffers().shares().release(me, in.size); // out of the mailbox: the receiver charged them to this peer
+        hub.buffers().shares().releaseInbound(me, in.size); // out of the mailbox: the receiver charged them to this peer
         long now = hub.clock().nanoTime();
         if (outbox == null) {
-            outbox = new Outbox(hub.buffers().shares());
+            outbox = new Outbox(hub.buffers().shares(), me);
         }
         FrozenAllowedIps<PeerHandle> routes = hub.routes().current();
         LocalStack.Addresses local = hub.local().addresses();
@@ -391,7 +391,7 @@ final class PeerActor implements Actor<PeerMsg> {
     // ------------------------------------------------------------------ outbound
 
     private void outbound(PeerMsg.Outbound out) {
-        hub.buffers().shares().release(me, out.size); // out of the mailbox: the sender charged them to this peer
+        hub.buffers().shares().releaseOutbound(out.from, me, out.size); // out of the mailbox: the sender charged them to this peer
         long now = hub.clock().nanoTime();
         for (int k = 0; k < out.size; k++) {
             PacketBuffer b = out.buffers[k];

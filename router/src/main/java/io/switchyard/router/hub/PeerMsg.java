@@ -24,8 +24,12 @@ sealed interface PeerMsg {
      * window's length is 16 + the IP packet's length.
      */
     final class Outbound extends Batch {
-        Outbound(int capacity) {
+        /** The sender: the peer whose actor routed these packets, or the hub's own endpoint. */
+        final PeerHandle from;
+
+        Outbound(int capacity, PeerHandle from) {
             super(capacity);
+            this.from = from;
         }
     }
 

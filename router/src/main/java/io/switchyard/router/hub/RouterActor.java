@@ -261,10 +261,10 @@ final class RouterActor implements Actor<Object> {
             return;
         }
         PeerMsg.Inbound in = inboundFor(peer, batch.count());
-        if (!shares.admits(peer, in.size)) {
+        if (!shares.admitsInbound(peer, in.size)) {
             // Before the copy: a flood at one peer's (cleartext) index costs that peer, and
             // costs the hub no buffer and no copy beyond the peer's share.
-            counters.drop(DropReason.PEER_OVER_QUOTA);
+            peer.refusedAtReceive(1); // the peer's drop, counted on it (stats add it there)
             return;
         }
         PacketBuffer b = hub.buffers().acquire(len);
@@ -308,9 +308,9 @@ final class RouterActor implements Actor<Object> {
             if (in.size == 0) {
                 continue; // every datagram for it was over its quota
             }
-            shares.charge(peer, in.size);
+            shares.chargeInbound(peer, in.size);
             if (!fanout.offer(peer.ref, in)) {
-                shares.release(peer, in.size);
+                shares.releaseInbound(peer, in.size);
                 counters.drop(DropReason.PEER_QUEUE_FULL, in.releaseAll());
             }
         }

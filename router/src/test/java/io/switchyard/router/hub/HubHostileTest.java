@@ -130,6 +130,9 @@ class HubHostileTest extends HubTestSupport {
         assertArrayEquals(ac, c.receiveData());
         HubStats s = await(st -> named(st, "pool.in_use") == 0);
         assertTrue(s.drops().get(DropReason.BAD_TAG) > 0 && s.drops().get(DropReason.PEER_OVER_QUOTA) > 0, s.drops().toString());
+        // Refused at the receiver, before any decryption, and still counted against b, the peer whose index it was.
+        assertEquals(s.drops().get(DropReason.PEER_OVER_QUOTA), s.peers().stream()
+                .filter(p -> p.publicKey().equals(b.publicKey())).findFirst().orElseThrow().drops().get(DropReason.PEER_OVER_QUOTA));
         assertBalancedSoon();
     }
 

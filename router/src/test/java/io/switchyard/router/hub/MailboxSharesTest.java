@@ -25,8 +25,8 @@ class MailboxSharesTest {
     /** Charges one buffer at a time while admitted; returns how many were taken. */
     private static int fill(MailboxShares s, PeerHandle p, int upTo) {
         int n = 0;
-        while (n < upTo && s.admits(p, 0)) {
-            s.charge(p, 1);
+        while (n < upTo && s.admitsInbound(p, 0)) {
+            s.chargeInbound(p, 1);
             n++;
         }
         return n;
@@ -38,11 +38,11 @@ class MailboxSharesTest {
         PeerHandle[] p = peers(2);
         assertEquals(512, s.peerQuota());
         assertEquals(512, fill(s, p[0], 10_000));
-        assertFalse(s.admits(p[0], 0));
-        assertFalse(s.admits(p[1], 512), "pending buffers count against the peer");
-        assertTrue(s.admits(p[1], 511));
-        s.release(p[0], 1);
-        assertTrue(s.admits(p[0], 0));
+        assertFalse(s.admitsInbound(p[0], 0));
+        assertFalse(s.admitsInbound(p[1], 512), "pending buffers count against the peer");
+        assertTrue(s.admitsInbound(p[1], 511));
+        s.releaseInbound(p[0], 1);
+        assertTrue(s.admitsInbound(p[0], 0));
     }
 
     @Test
@@ -56,8 +56,8 @@ class MailboxSharesTest {
         // A seventh peer, holding nothing, still gets in; the flooded ones, above the fair share, do not.
         assertEquals(3072 / 7, fill(s, p[6], 10_000));
         for (int i = 0; i < 6; i++) {
-            s.release(p[i], 50);
-            assertFalse(s.admits(p[i], 0), "462 is still above the fair share of " + 3072 / 7);
+            s.releaseInbound(p[i], 50);
+            assertFalse(s.admitsInbound(p[i], 0), "462 is still above the fair share of " + 3072 / 7);
         }
         // More peers: each gets in while under its share, and the total never passes half the pool.
         for (int i = 7; i < 40; i++) {
@@ -65,18 +65,18 @@ class MailboxSharesTest {
             assertTrue(s.held() <= POOL / 2, "at most half the pool: " + s.held());
         }
         assertEquals(POOL / 2, s.held(), "full");
-        assertFalse(s.admits(p[39], 0));
+        assertFalse(s.admitsInbound(p[39], 0));
         // As the flooded peers' actors take their buffers, the others get in again, round by
         // round, and the flooded ones wait while the others hold more.
         for (int i = 0; i < 6; i++) {
-            s.release(p[i], p[i].held());
+            s.releaseInbound(p[i], p[i].held());
         }
         boolean any = true;
         while (any) {
             any = false;
             for (int i = 7; i < 40; i++) {
-                if (s.admits(p[i], 0)) {
-                    s.charge(p[i], 1);
+                if (s.admitsInbound(p[i], 0)) {
+                    s.chargeInbound(p[i], 1);
                     any = true;
                 }
             }
@@ -84,7 +84,44 @@ class MailboxSharesTest {
         for (int i = 9; i < 40; i++) {
             assertTrue(p[i].held() >= 64, "peer " + i + " got little: " + p[i].held());
         }
-        assertFalse(s.admits(p[0], 0), "full");
+        assertFalse(s.admitsInbound(p[0], 0), "full");
+    }
+
+    @Test
+    void aFloodFromAPeerDoesNotBlockPacketsForItAndALightSenderGetsPastAHeavyOne() {
+        MailboxShares s = new MailboxShares(POOL);
+        PeerHandle[] p = peers(3);
+        PeerHandle a = p[0];
+        PeerHandle b = p[1];
+        PeerHandle c = p[2];
+        // b's own datagrams (or a flood at b's index) fill b's inbound part...
+        assertEquals(512, fill(s, b, 10_000));
+        // ...and packets for b still get in: a's TCP flow fills b's outbound part.
+        int fromA = 0;
+        while (s.admitsOutbound(a, b, 0)) {
+            s.chargeOutbound(a, b, 1);
+            fromA++;
+        }
+        assertEquals(512, fromA);
+        assertEquals(512, a.handedOut());
+        assertEquals(512, b.heldOut());
+        assertEquals(1024, b.held());
+        // c, sending a ping now and then, is light: it gets the quarter kept for light senders.
+        for (int i = 0; i < MailboxShares.LIGHT; i++) {
+            assertTrue(s.admitsOutbound(c, b, 0), "ping " + i);
+            s.chargeOutbound(c, b, 1);
+        }
+        assertFalse(s.admitsOutbound(c, b, 0), "16 in other mailboxes: no longer light");
+        assertFalse(s.admitsOutbound(a, b, 0));
+        // b's actor takes c's packets: c is light again.
+        s.releaseOutbound(c, b, MailboxShares.LIGHT);
+        assertEquals(0, c.handedOut());
+        assertTrue(s.admitsOutbound(c, b, 0));
+        s.releaseOutbound(a, b, 512);
+        s.releaseInbound(b, 512);
+        assertEquals(0, s.held());
+        assertEquals(0, b.held());
+        assertEquals(0, a.handedOut());
     }
 
     @Test
@@ -94,30 +131,62 @@ class MailboxSharesTest {
             int pool = 64 + r.nextInt(20_000);
             MailboxShares s = new MailboxShares(pool);
             PeerHandle[] p = peers(1 + r.nextInt(50));
-            int[] model = new int[p.length];
+            int[] in = new int[p.length];
+            int[][] out = new int[p.length][p.length]; // out[from][to]
             for (int op = 0; op < 2000; op++) {
                 int i = r.nextInt(p.length);
-                if (r.nextInt(3) == 0 && model[i] > 0) {
-                    int n = 1 + r.nextInt(model[i]);
-                    s.release(p[i], n);
-                    model[i] -= n;
-                } else {
-                    int want = 1 + r.nextInt(64);
-                    int n = 0;
-                    while (n < want && s.admits(p[i], n)) {
-                        n++;
+                int j = r.nextInt(p.length);
+                switch (r.nextInt(4)) {
+                    case 0 -> {
+                        if (in[i] > 0) {
+                            int n = 1 + r.nextInt(in[i]);
+                            s.releaseInbound(p[i], n);
+                            in[i] -= n;
+                        }
                     }
-                    s.charge(p[i], n);
-                    model[i] += n;
+                    case 1 -> {
+                        if (out[i][j] > 0) {
+                            int n = 1 + r.nextInt(out[i][j]);
+                            s.releaseOutbound(p[i], p[j], n);
+                            out[i][j] -= n;
+                        }
+                    }
+                    case 2 -> {
+                        int want = 1 + r.nextInt(64);
+                        int n = 0;
+                        while (n < want && s.admitsInbound(p[i], n)) {
+                            n++;
+                        }
+                        s.chargeInbound(p[i], n);
+                        in[i] += n;
+                    }
+                    default -> {
+                        int want = 1 + r.nextInt(64);
+                        int n = 0;
+                        while (n < want && s.admitsOutbound(p[i], p[j], n)) {
+                            n++;
+                        }
+                        s.chargeOutbound(p[i], p[j], n);
+                        out[i][j] += n;
+                    }
                 }
                 int total = 0;
                 for (int k = 0; k < p.length; k++) {
-                    assertEquals(model[k], p[k].held());
-                    assertTrue(model[k] <= s.peerQuota(), "a peer over its quota");
-                    total += model[k];
+                    int heldOut = 0;
+                    int handedOut = 0;
+                    for (int m = 0; m < p.length; m++) {
+                        heldOut += out[m][k];
+                        handedOut += out[k][m];
+                    }
+                    assertEquals(in[k] + heldOut, p[k].held());
+                    assertEquals(heldOut, p[k].heldOut());
+                    assertEquals(handedOut, p[k].handedOut());
+                    assertTrue(in[k] <= s.peerQuota(), "inbound over the quota");
+                    assertTrue(heldOut <= s.peerQuota() + s.peerQuota() / 4, "outbound over the quota and the light senders' quarter");
+                    total += in[k] + heldOut;
                 }
                 assertEquals(total, s.held());
-                assertTrue(total <= Math.max(s.peerQuota(), pool / 2) + 64,
+                assertTrue(total <= Math.max(2 * s.peerQuota() + s.peerQuota() / 4, pool / 2) + 64,
                         "over half the pool (plus one batch being gathered): " + total + " of " + pool);
             }
         }
