@@ -29,12 +29,11 @@ public final class NetworkNamespace {
      * @throws Exception whatever the task threw
      */
     public static <T> T call(String name, Callable<T> task) throws Exception {
-        String path = name.startsWith("/") ? name : "/var/run/netns/" + name;
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("netns-" + name).start(() -> {
             try {
-                enter(path);
+                enter(name);
                 result.set(task.call());
             } catch (Exception e) {
                 failure.set(e);
@@ -47,7 +46,22 @@ public final class NetworkNamespace {
         return result.get();
     }
 
-    private static void enter(String path) throws TransportException {
+    /**
+     * Moves the calling platform thread into the namespace {@code name} (as for {@link #call}),
+     * for good: for a thread that is started to live there. A virtual thread may not (it would
+     * move its carrier, and other virtual threads with it).
+     *
+     * @throws TransportException if the namespace cannot be opened or entered
+     * @throws IllegalStateException on a virtual thread
+     */
+    public static void enter(String name) throws TransportException {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("setns on a virtual thread would move its carrier");
+        }
+        enterPath(name.startsWith("/") ? name : "/var/run/netns/" + name);
+    }
+
+    private static void enterPath(String path) throws TransportException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = LibC.newCallState(a);
             int fd = LibC.open(cs, a.allocateFrom(path), Linux.O_RDONLY | Linux.O_CLOEXEC);

@@ -1,10 +1,12 @@
 package io.switchyard.bench.e2e;
 
+import static io.switchyard.bench.Commands.mustRun;
+import static io.switchyard.bench.Commands.run;
+
+import io.switchyard.bench.Commands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The network namespace an external hub runs in, made once per JVM and deleted at exit: one veth
@@ -62,7 +64,7 @@ final class BenchNetns {
         ns.must("ip", "addr", "add", HUB_ADDRESS + "/30", "dev", there);
         ns.must("ip", "link", "set", there, "up");
         // IPv6 on the veth; a host without IPv6 still runs the IPv4 variants (ipv6Missing says why)
-        Result v6 = run("ip", "-6", "addr", "add", GENERATOR_ADDRESS6 + "/126", "dev", here, "nodad");
+        Commands.Result v6 = run("ip", "-6", "addr", "add", GENERATOR_ADDRESS6 + "/126", "dev", here, "nodad");
         if (v6.exit() == 0) {
             v6 = run("ip", "netns", "exec", ns.name, "ip", "-6", "addr", "add", HUB_ADDRESS6 + "/126", "dev", there, "nodad");
         }
@@ -110,28 +112,4 @@ final class BenchNetns {
         mustRun(full.toArray(String[]::new));
     }
 
-    static void mustRun(String... cmd) throws IOException {
-        Result r = run(cmd);
-        if (r.exit() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
-        }
-    }
-
-    record Result(int exit, String out) {}
-
-    static Result run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " hung");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted", e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.switchyard.bench.e2e;
 
+import io.switchyard.bench.Commands;
 import io.switchyard.config.Config;
 import io.switchyard.config.ConfigParser;
 import io.switchyard.config.Key32;
@@ -177,7 +178,7 @@ sealed interface Target extends AutoCloseable {
             long drops = 0;
             String hex = String.format(":%04X ", port);
             for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
-                BenchNetns.Result r = BenchNetns.run("ip", "netns", "exec", BenchNetns.get().name, "cat", table);
+                Commands.Result r = Commands.run("ip", "netns", "exec", BenchNetns.get().name, "cat", table);
                 for (String line : r.out().split("\n")) {
                     String[] f = line.strip().split("\\s+");
                     // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
@@ -268,7 +269,7 @@ sealed interface Target extends AutoCloseable {
                     }
                     Thread.sleep(20);
                 }
-                BenchNetns.mustRun(WG.toString(), "setconf", ifname, file.toString());
+                Commands.mustRun(WG.toString(), "setconf", ifname, file.toString());
                 ns.must("ip", "addr", "add", "10.98.255.254/16", "dev", ifname);
                 ns.must("ip", "link", "set", ifname, "up");
             } catch (Exception e) {

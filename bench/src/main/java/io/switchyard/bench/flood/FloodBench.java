@@ -1,5 +1,6 @@
 package io.switchyard.bench.flood;
 
+import io.switchyard.bench.Commands;
 import io.switchyard.control.ControlSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -179,7 +180,7 @@ public final class FloodBench {
     private static String environment(Topology.Settings s, List<Topology.HubKind> hubs) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("Started ").append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(" on ")
-                .append(FloodNetns.run("uname", "-r").out()).append(", ")
+                .append(Commands.run("uname", "-r").out()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, load average ")
                 .append(Files.readString(Path.of("/proc/loadavg")).strip()).append("; JDK ")
                 .append(Runtime.version()).append(".\n");
@@ -192,14 +193,14 @@ public final class FloodBench {
                     + (s.switchyardSettings().isBlank() ? "" : ", [Switchyard] " + s.switchyardSettings()) + ")";
             case WGGO -> "wggo (" + version(s.currentWireguardGo()) + ")";
             case WGGO_DEBIAN -> "wggo-debian (" + version(Topology.DEBIAN_WIREGUARD_GO) + ")";
-        }).toList())).append(". ").append(FloodNetns.run("iperf3", "--version").out().lines().findFirst().orElse("iperf3 ?"))
+        }).toList())).append(". ").append(Commands.run("iperf3", "--version").out().lines().findFirst().orElse("iperf3 ?"))
                 .append(".");
         return sb.toString();
     }
 
     private static String version(Path wireguardGo) {
         try {
-            return FloodNetns.run(wireguardGo.toString(), "--version").out().lines().findFirst().orElse("?")
+            return Commands.run(wireguardGo.toString(), "--version").out().lines().findFirst().orElse("?")
                     + " (" + wireguardGo + ")";
         } catch (IOException e) {
             return wireguardGo + " (not runnable: " + e.getMessage() + ")";

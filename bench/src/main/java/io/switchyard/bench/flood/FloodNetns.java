@@ -1,17 +1,14 @@
 package io.switchyard.bench.flood;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static io.switchyard.bench.Commands.mustRun;
+import static io.switchyard.bench.Commands.run;
 
+import io.switchyard.bench.Commands;
+import io.switchyard.io.NetworkNamespace;
+import io.switchyard.io.errors.TransportException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A network namespace of the flood harness: created with {@code ip netns add}, commands run in it
@@ -23,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class FloodNetns implements AutoCloseable {
     static final String PREFIX = "syfl-";
-    private static final int CLONE_NEWNET = 0x40000000;
 
     final String name;
 
@@ -112,14 +108,14 @@ final class FloodNetns implements AutoCloseable {
         return new ProcessBuilder(full).redirectErrorStream(true);
     }
 
-    Result exec(String... cmd) throws IOException {
+    Commands.Result exec(String... cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(List.of(cmd));
         return run(full.toArray(String[]::new));
     }
 
-    Result must(String... cmd) throws IOException {
-        Result r = exec(cmd);
+    Commands.Result must(String... cmd) throws IOException {
+        Commands.Result r = exec(cmd);
         if (r.exit() != 0) {
             throw new IOException("in " + name + ": " + String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
         }
@@ -134,42 +130,13 @@ final class FloodNetns implements AutoCloseable {
      */
     Thread startInside(String threadName, Runnable task) {
         return Thread.ofPlatform().daemon().name(threadName).start(() -> {
-            enter(name);
+            try {
+                NetworkNamespace.enter(name);
+            } catch (TransportException e) {
+                throw new IllegalStateException("entering " + name + ": " + e.getMessage(), e);
+            }
             task.run();
         });
-    }
-
-    private static final MethodHandle OPEN;
-    private static final MethodHandle SETNS;
-    private static final MethodHandle CLOSE;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        OPEN = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        SETNS = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        CLOSE = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-
-    /** Moves the calling (platform) thread into namespace {@code name}: setns(2) is per thread. */
-    private static void enter(String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(arena.allocateFrom("/var/run/netns/" + name), 0);
-            if (fd < 0) {
-                throw new IllegalStateException("open /var/run/netns/" + name + " failed");
-            }
-            int rc = (int) SETNS.invokeExact(fd, CLONE_NEWNET);
-            int ignored = (int) CLOSE.invokeExact(fd);
-            if (rc != 0) {
-                throw new IllegalStateException("setns into " + name + " failed");
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -177,28 +144,4 @@ final class FloodNetns implements AutoCloseable {
         run("ip", "netns", "del", name); // its veth ends go with it, and their peers with them
     }
 
-    record Result(int exit, String out) {}
-
-    static void mustRun(String... cmd) throws IOException {
-        Result r = run(cmd);
-        if (r.exit() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
-        }
-    }
-
-    static Result run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) { // hang guard
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " hung");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted", e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.switchyard.bench.flood;
 
+import io.switchyard.bench.Commands;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,7 +21,7 @@ final class HostProbes {
 
     private static long clockTicks() {
         try {
-            return Long.parseLong(FloodNetns.run("getconf", "CLK_TCK").out().strip());
+            return Long.parseLong(Commands.run("getconf", "CLK_TCK").out().strip());
         } catch (java.io.IOException | NumberFormatException e) {
             return 100; // USER_HZ on every Linux architecture the JDK runs on
         }

@@ -1,5 +1,6 @@
 package io.switchyard.bench.flood;
 
+import io.switchyard.bench.Commands;
 import io.switchyard.config.Key32;
 import io.switchyard.control.ControlSnapshot;
 import io.switchyard.control.UapiClient;
@@ -180,7 +181,7 @@ final class Topology implements AutoCloseable {
         // first handshakes: a, b and c each send (the hub learns every endpoint), b answers
         for (int from : new int[] {1, 3, 2}) {
             int to = from == 2 ? 1 : 2;
-            FloodNetns.Result r = clientNs.get(from - 1).exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", overlay(to));
+            Commands.Result r = clientNs.get(from - 1).exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", overlay(to));
             if (HostProbes.Ping.parse(r.out()).received() == 0) {
                 throw new IOException(kind.label + ": client " + CLIENT[from - 1] + " cannot reach " + overlay(to)
                         + " through the hub: " + r.out() + hubOutput());
@@ -279,7 +280,7 @@ final class Topology implements AutoCloseable {
         Path file = privateFile("syfl-wggo", ".conf", "[Interface]\nPrivateKey = " + hubPrivate.toBase64()
                 + "\nListenPort = " + PORT + "\n" + peerSections(clientKeys));
         try {
-            FloodNetns.mustRun(WG.toString(), "setconf", ifname, file.toString());
+            Commands.mustRun(WG.toString(), "setconf", ifname, file.toString());
         } finally {
             Files.deleteIfExists(file);
         }
@@ -302,7 +303,7 @@ final class Topology implements AutoCloseable {
         awaitSocket(ifname, p);
         Path keyFile = privateFile("syfl-key", ".txt", key.toBase64() + "\n");
         try {
-            FloodNetns.mustRun(WG.toString(), "set", ifname, "private-key", keyFile.toString(), "peer", hubPublic.toBase64(),
+            Commands.mustRun(WG.toString(), "set", ifname, "private-key", keyFile.toString(), "peer", hubPublic.toBase64(),
                     "endpoint", "10.212." + i + ".1:" + PORT, "allowed-ips", "10.96.0.0/16", "persistent-keepalive", "25");
         } finally {
             Files.deleteIfExists(keyFile);
@@ -434,7 +435,7 @@ final class Topology implements AutoCloseable {
             return null;
         }
         Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
-        FloodNetns.Result r = FloodNetns.run(jstat.toString(), "-gc", Long.toString(hubPid()));
+        Commands.Result r = Commands.run(jstat.toString(), "-gc", Long.toString(hubPid()));
         return r.exit() == 0 ? HostProbes.jstatGc(r.out()) : null;
     }
 
@@ -489,7 +490,7 @@ final class Topology implements AutoCloseable {
      * with an {@code "error"} field when it cannot start one).
      */
     HostProbes.Iperf iperf(int from, int seconds) throws IOException, InterruptedException {
-        FloodNetns.Result r = null;
+        Commands.Result r = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             if (attempt > 0) {
                 Thread.sleep(100);
