@@ -1,15 +1,11 @@
 package io.switchyard.io;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.switchyard.io.testing.Prerequisites;
+import io.switchyard.io.testing.UnsharedNetns;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,22 +25,7 @@ class GsoPathMtuTest {
     @Test
     @Timeout(90)
     void trainsTooBigForThePathAreResentSinglyWithNothingLost() throws Exception {
-        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip")),
-                "needs unshare and ip");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "ip link set lo mtu 1500 up && echo NETNS-READY && exec " + java
-                + " --enable-native-access=ALL-UNNAMED -cp \"$CP\" " + GsoPathMtuTest.class.getName();
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
-        pb.environment().put("CP", System.getProperty("java.class.path"));
-        Process p = pb.start();
-        boolean done = p.waitFor(80, TimeUnit.SECONDS); // hang guard
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String out = new String(p.getInputStream().readAllBytes());
-        Prerequisites.require(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
-        assertEquals(true, done, "timed out: " + out);
-        assertEquals(0, p.exitValue(), out);
+        UnsharedNetns.runMain(GsoPathMtuTest.class, "ip link set lo mtu 1500 up", 80);
     }
 
     /** Inside the namespace: each transport, each case; prints what failed and exits non-zero. */

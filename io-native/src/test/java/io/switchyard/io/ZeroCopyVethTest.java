@@ -1,14 +1,10 @@
 package io.switchyard.io;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.switchyard.io.testing.Prerequisites;
+import io.switchyard.io.testing.UnsharedNetns;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -24,23 +20,8 @@ class ZeroCopyVethTest {
     @Test
     @Timeout(90)
     void sendOverVethToAnUnresolvedNeighbourCompletesWithoutCopy() throws Exception {
-        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/sbin/ip")),
-                "needs unshare and ip");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "ip link set lo up && ip link add sy0 type veth peer name sy1 && "
-                + "ip addr add 10.77.0.1/24 dev sy0 && ip link set sy0 up && ip link set sy1 up && echo NETNS-READY && exec "
-                + java + " --enable-native-access=ALL-UNNAMED -cp \"$CP\" " + ZeroCopyVethTest.class.getName();
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
-        pb.environment().put("CP", System.getProperty("java.class.path"));
-        Process p = pb.start();
-        boolean done = p.waitFor(80, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String out = new String(p.getInputStream().readAllBytes());
-        Prerequisites.require(out.contains("NETNS-READY"), "could not set up a network namespace here: " + out);
-        assertEquals(true, done, "timed out: " + out);
-        assertEquals(0, p.exitValue(), out);
+        UnsharedNetns.runMain(ZeroCopyVethTest.class, "ip link set lo up && ip link add sy0 type veth peer name sy1 && "
+                + "ip addr add 10.77.0.1/24 dev sy0 && ip link set sy0 up && ip link set sy1 up", 80);
     }
 
     /** Inside the namespace: one zerocopy send, then wait for its completion and check the code. */

@@ -1,15 +1,14 @@
 package io.switchyard.zerocopy;
 
 import io.switchyard.io.NetworkNamespace;
+import io.switchyard.io.testing.Commands;
 import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A network namespace a test creates ({@code ip netns add}) and deletes, so that real-kernel
@@ -60,9 +59,9 @@ final class PrivateNetns implements AutoCloseable {
         requireOrSkip(unavailable());
         sweep();
         String name = PREFIX + ProcessHandle.current().pid() + "-" + tag;
-        Result r = run("ip", "netns", "add", name);
-        if (r.exit != 0) {
-            requireOrSkip("ip netns add " + name + " refused: " + r.out.strip());
+        Commands.Result r = run("ip", "netns", "add", name);
+        if (r.exit() != 0) {
+            requireOrSkip("ip netns add " + name + " refused: " + r.out().strip());
         }
         PrivateNetns ns = new PrivateNetns(name);
         try {
@@ -78,9 +77,9 @@ final class PrivateNetns implements AutoCloseable {
     void must(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "-n", name));
         cmd.addAll(List.of(args));
-        Result r = run(cmd.toArray(String[]::new));
-        if (r.exit != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + r.exit + ": " + r.out.strip());
+        Commands.Result r = run(cmd.toArray(String[]::new));
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out().strip());
         }
     }
 
@@ -91,7 +90,7 @@ final class PrivateNetns implements AutoCloseable {
 
     /** Deletes namespaces of this prefix left by JVMs that are gone. */
     private static void sweep() throws IOException {
-        for (String line : run("ip", "netns", "list").out.split("\n")) {
+        for (String line : run("ip", "netns", "list").out().split("\n")) {
             String n = line.strip().split(" ")[0];
             if (!n.startsWith(PREFIX)) {
                 continue;
@@ -118,21 +117,7 @@ final class PrivateNetns implements AutoCloseable {
         run("ip", "netns", "del", name); // deletes its links with it
     }
 
-    record Result(int exit, String out) {}
-
-    static Result run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) { // hang guard only
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " hung");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted", e);
-        }
+    static Commands.Result run(String... cmd) throws IOException {
+        return Commands.run(30, cmd);
     }
 }

@@ -60,7 +60,7 @@ public final class FloodBench {
      * hub figures are -1 (or empty) where not readable (wireguard-go has no counters or heap to
      * read). {@code benchCpuSeconds}: this JVM's CPU in the window, mostly the flooder's (it shares
      * the cores with the hub and the clients). {@code clientDrops}: our hub's drops of packets from or to clients a, b and c, keyed
-     * "b peer_over_quota". {@code accounting} is "balanced", "off by N (P buffers held)" or "n/a".
+     * "b peer_over_quota". {@code accounting} is "balanced" (perhaps "balanced (N staged)"), "off by N (P buffers held, S staged)" or "n/a".
      */
     record Window(int round, String hub, String kind, boolean flooded, double seconds, double gbps, long tcpBytes,
             long retransmits, int pingSent, int pingReceived, double rttAvgMs, double rttMaxMs, double hubCpuSeconds,
@@ -388,23 +388,26 @@ public final class FloodBench {
     }
 
     /**
-     * Our hub's books after a window: rx + local.originated against forwarded + consumed + drops,
-     * read until they balance (at most 5 s: a snapshot may catch packets in flight, keepalives
-     * keep arriving); "balanced", or at the deadline "off by N (P buffers held)": in minus out,
-     * beside the packet buffers the hub holds (pool.in_use), such as packets staged for peers
-     * whose handshake has not completed, which are counted only once sent or given up on.
+     * Our hub's books after a window: rx + local.originated against forwarded + consumed + drops
+     * + the packets staged for peers whose handshake has not completed (staging.buffers: counted
+     * once sent or given up on), read until they balance (at most 5 s: a snapshot may catch
+     * packets in flight, keepalives keep arriving); "balanced" (with how many were staged, if
+     * any), or at the deadline "off by N (P buffers held)": in minus out, beside the packet
+     * buffers the hub holds (pool.in_use).
      */
     static String accounting(Topology t) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
             ControlSnapshot s = t.snapshot();
             long in = s.rxPackets() + counter(s, "local.originated");
+            long staged = counter(s, "staging.buffers");
             long out = counter(s, "forwarded") + counter(s, "consumed") + s.totalDrops();
-            if (in == out) {
-                return "balanced";
+            if (in == out + staged) {
+                return staged == 0 ? "balanced" : "balanced (" + staged + " staged)";
             }
             if (System.nanoTime() > deadline) {
-                return "off by " + (in - out) + " (" + counter(s, "pool.in_use") + " buffers held)";
+                return "off by " + (in - out - staged) + " (" + counter(s, "pool.in_use") + " buffers held, "
+                        + staged + " staged)";
             }
             Thread.sleep(50);
         }

@@ -167,8 +167,8 @@ final class FloodReport {
             List<Double> perGbit = g.pairs().stream().filter(p -> p[1].tcpBytes() > 0)
                     .map(p -> p[1].hubCpuSeconds() / (p[1].tcpBytes() * 8 / 1e9)).toList();
             boolean ours = g.pairs().get(0)[1].hubRx() >= 0;
-            long balanced = g.pairs().stream().filter(p -> p[0].accounting().equals("balanced")
-                    && p[1].accounting().equals("balanced")).count();
+            long balanced = g.pairs().stream().filter(p -> p[0].accounting().startsWith("balanced")
+                    && p[1].accounting().startsWith("balanced")).count();
             sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f → %.2f | %s | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     g.kind(), g.hub(), median(g.of(false, w -> w.hubCpuSeconds() / w.seconds())),
                     median(g.of(true, w -> w.hubCpuSeconds() / w.seconds())),
@@ -204,7 +204,7 @@ final class FloodReport {
 
     private static String offBy(Group g) {
         List<String> off = g.pairs().stream().flatMap(p -> List.of(p[0], p[1]).stream()).map(FloodBench.Window::accounting)
-                .filter(a -> !a.equals("balanced")).toList();
+                .filter(a -> !a.startsWith("balanced")).toList();
         return off.isEmpty() ? "" : " (" + String.join(", ", off) + ")";
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchyard.config.Key32;
+import io.switchyard.io.testing.Commands;
 import io.switchyard.router.client.WireGuardClient;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ class ClientInteropTest {
             try {
                 Files.writeString(key, peerPrivate + "\n");
                 // No endpoint: the peer learns ours from our handshake initiation, as a server would.
-                Netns.Result r = Netns.run(WgGoClient.WG.toString(), "set", ifname, "private-key", key.toString(),
+                Commands.Result r = Netns.run(WgGoClient.WG.toString(), "set", ifname, "private-key", key.toString(),
                         "listen-port", Integer.toString(PEER_PORT), "peer", clientPublic, "allowed-ips", "10.98.0.2/32");
                 assertEquals(0, r.exit(), r.out());
             } finally {

@@ -11,6 +11,7 @@ import io.switchyard.config.ConfigParser;
 import io.switchyard.config.IpPrefix;
 import io.switchyard.config.Key32;
 import io.switchyard.config.PeerConfig;
+import io.switchyard.io.testing.Commands;
 import io.switchyard.router.Hub;
 import io.switchyard.router.HubEvent;
 import io.switchyard.router.OverlayDatagram;
@@ -84,7 +85,7 @@ class EmbeddedHubInteropTest {
             // -W 5: the first ping waits for the handshake.
             assertEquals(5, c1.ping(HUB_ADDRESS, 5, "-W", "5"), "c1 pings the hub itself");
 
-            Netns.Result r = c1.ns.exec("sh", "-c", "echo 'hello from a wireguard-go client' | socat -t 3 - UDP:" + HUB_ADDRESS + ":7");
+            Commands.Result r = c1.ns.exec("sh", "-c", "echo 'hello from a wireguard-go client' | socat -t 3 - UDP:" + HUB_ADDRESS + ":7");
             assertEquals(0, r.exit(), r.out());
             assertTrue(r.out().contains("hello from a wireguard-go client"), "the Java actor echoed it: " + r.out());
 

@@ -1,15 +1,14 @@
 package io.switchyard.cli.it;
 
 import io.switchyard.io.NetworkNamespace;
+import io.switchyard.io.testing.Commands;
 import io.switchyard.io.testing.Prerequisites;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Network namespaces for interop tests: creation, commands run inside them, veth links between
@@ -78,9 +77,9 @@ public final class Netns implements AutoCloseable {
     static Netns create(String requested) throws IOException {
         String name = requested.startsWith(PREFIX)
                 ? PREFIX + ProcessHandle.current().pid() + "-" + requested.substring(PREFIX.length()) : requested;
-        Result r = run("ip", "netns", "add", name);
-        if (r.exit != 0) {
-            throw new IOException("ip netns add " + name + ": " + r.out);
+        Commands.Result r = run("ip", "netns", "add", name);
+        if (r.exit() != 0) {
+            throw new IOException("ip netns add " + name + ": " + r.out());
         }
         Netns ns = new Netns(name);
         ns.must("ip", "link", "set", "lo", "up");
@@ -89,7 +88,7 @@ public final class Netns implements AutoCloseable {
 
     /** Deletes namespaces left behind by runs whose JVM is gone (never those of a live one). */
     static void sweep() throws IOException {
-        for (String line : run("ip", "netns", "list").out.split("\n")) {
+        for (String line : run("ip", "netns", "list").out().split("\n")) {
             String n = line.strip().split(" ")[0];
             if (!n.startsWith(PREFIX)) {
                 continue;
@@ -146,24 +145,24 @@ public final class Netns implements AutoCloseable {
         }
     }
 
-    Result exec(String... cmd) throws IOException {
+    Commands.Result exec(String... cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(List.of(cmd));
         return run(full.toArray(String[]::new));
     }
 
-    Result must(String... cmd) throws IOException {
-        Result r = exec(cmd);
-        if (r.exit != 0) {
-            throw new IOException("in " + name + ": " + String.join(" ", cmd) + " exited " + r.exit + ": " + r.out);
+    Commands.Result must(String... cmd) throws IOException {
+        Commands.Result r = exec(cmd);
+        if (r.exit() != 0) {
+            throw new IOException("in " + name + ": " + String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
         }
         return r;
     }
 
     private static void mustRoot(String... cmd) throws IOException {
-        Result r = run(cmd);
-        if (r.exit != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + r.exit + ": " + r.out);
+        Commands.Result r = run(cmd);
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.out());
         }
     }
 
@@ -192,21 +191,7 @@ public final class Netns implements AutoCloseable {
         run("ip", "netns", "del", name);
     }
 
-    record Result(int exit, String out) {}
-
-    static Result run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) { // hang guard only
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " hung");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted", e);
-        }
+    static Commands.Result run(String... cmd) throws IOException {
+        return Commands.run(120, cmd);
     }
 }

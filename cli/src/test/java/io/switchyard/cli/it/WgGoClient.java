@@ -1,5 +1,6 @@
 package io.switchyard.cli.it;
 
+import io.switchyard.io.testing.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ final class WgGoClient implements AutoCloseable {
     }
 
     static String wgGenkey() throws IOException {
-        Netns.Result r = Netns.run(WG.toString(), "genkey");
+        Commands.Result r = Netns.run(WG.toString(), "genkey");
         if (r.exit() != 0) {
             throw new IOException("wg genkey: " + r.out());
         }
@@ -152,7 +153,7 @@ final class WgGoClient implements AutoCloseable {
         String[] cmd = new String[args.length + 1];
         cmd[0] = WG.toString();
         System.arraycopy(args, 0, cmd, 1, args.length);
-        Netns.Result r = Netns.run(cmd);
+        Commands.Result r = Netns.run(cmd);
         if (r.exit() != 0) {
             throw new IOException("wg " + String.join(" ", args) + ": " + r.out());
         }
@@ -218,7 +219,7 @@ final class WgGoClient implements AutoCloseable {
         Process s = server.ns.process("iperf3", "-s", "-1", "-B", address)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            Netns.Result r = null;
+            Commands.Result r = null;
             // The server needs a moment to listen. iperf3 3.12 with -J exits 0 even when it could
             // not connect (the JSON carries "error" instead), so a refused attempt is recognised by
             // that field, not by the exit status; a one-off server (-1) is still waiting then.
@@ -231,7 +232,7 @@ final class WgGoClient implements AutoCloseable {
                 failed = r.exit() != 0 || r.out().contains("\"error\":");
             }
             if (failed && r.exit() == 0) {
-                r = new Netns.Result(1, r.out());
+                r = new Commands.Result(1, r.out());
             }
             var received = java.util.regex.Pattern.compile(
                     "\"sum_received\":\\s*\\{[^}]*?\"bytes\":\\s*(\\d+)[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)",

@@ -1,5 +1,6 @@
 package io.switchyard.cli.it;
 
+import io.switchyard.io.testing.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,7 +45,7 @@ final class WgGoHub implements AutoCloseable {
                 for (WgGoClient c : clients) {
                     cmd.addAll(List.of("peer", c.publicKey, "allowed-ips", c.overlay + "/32"));
                 }
-                Netns.Result r = Netns.run(cmd.toArray(String[]::new));
+                Commands.Result r = Netns.run(cmd.toArray(String[]::new));
                 if (r.exit() != 0) {
                     throw new IllegalStateException("wg set: " + r.out());
                 }
