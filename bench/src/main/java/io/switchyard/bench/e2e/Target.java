@@ -223,7 +223,7 @@ sealed interface Target extends AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // the JVM options ./switchyard gives `up`, plus -Dbench.hubJvm="..." (e.g. for a profiler)
             List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
-                    "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"));
+                    "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-modules", "jdk.incubator.vector"));
             String extra = System.getProperty("bench.hubJvm", "").strip();
             if (!extra.isEmpty()) {
                 cmd.addAll(List.of(extra.split("\\s+")));
