@@ -11,11 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li><b>inbound</b>, datagrams from the peer (the receiver hands them over): at most
  *       {@link #peerQuota()} (a sixteenth of the pool, at least 64; a TCP flow needs far fewer
- *       in flight), so a flood at the peer's index fills this part only;</li>
+ *       in flight), so a flood at the peer's index fills this part only. They are refused
+ *       before they are copied, at almost no cost to the hub;</li>
  *   <li><b>outbound</b>, packets for the peer (other peers' actors and the hub's own endpoint
- *       hand them over): at most {@link #peerQuota()} too, and a quarter more for light senders,
- *       those with fewer than {@value #LIGHT} buffers in other mailboxes, so a ping to a peer
- *       that one TCP flow keeps full still gets through.</li>
+ *       hand them over): no limit of their own below the rules over all mailboxes. They have
+ *       been opened already, and refusing one throws that work away: with a sixteenth here
+ *       too, a destination's actor that fell behind for a few milliseconds (its carrier thread
+ *       preempted on a busy machine) made its senders open packets only to drop them, and a
+ *       hub process forwarded a third less at 64 bytes (ForwardingBench, sy-netns against the
+ *       build before the shares). Light senders, those with fewer than {@value #LIGHT} buffers
+ *       in other mailboxes, get in up to half the pool whatever the fair shares say, so a ping
+ *       to a peer one TCP flow keeps full still gets through.</li>
  * </ul>
  * Over all mailboxes: while they hold less than three eighths of the pool that is all; above
  * it a peer gets more only while it holds less than its fair share (three eighths over the
@@ -56,11 +62,10 @@ final class MailboxShares {
 
     /** Whether {@code to}'s mailbox may take one more packet from {@code from} beside {@code pending}. */
     boolean admitsOutbound(PeerHandle from, PeerHandle to, int pending) {
-        int out = to.heldOut() + pending;
-        if (out < peerQuota && fair(to, pending)) {
+        if (fair(to, pending)) {
             return true;
         }
-        return out < peerQuota + peerQuota / 4 && from.handedOut() + pending < LIGHT && total.get() + pending < hard;
+        return from.handedOut() + pending < LIGHT && total.get() + pending < hard;
     }
 
     private boolean fair(PeerHandle peer, int pending) {
