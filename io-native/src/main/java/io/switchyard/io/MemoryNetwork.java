@@ -168,16 +168,6 @@ public final class MemoryNetwork {
         }
 
         @Override
-        public boolean gsoEnabled() {
-            return false;
-        }
-
-        @Override
-        public boolean groEnabled() {
-            return false;
-        }
-
-        @Override
         public IoCounters counters() {
             return counters;
         }

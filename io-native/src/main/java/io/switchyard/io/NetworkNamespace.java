@@ -5,7 +5,12 @@ import io.switchyard.io.linux.Errno;
 import io.switchyard.io.linux.LibC;
 import io.switchyard.io.linux.Linux;
 import java.lang.foreign.Arena;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -77,5 +82,42 @@ public final class NetworkNamespace {
                 LibC.close(cs, fd);
             }
         }
+    }
+
+    /** A namespace whose name says which process made it, and that process is gone. */
+    public record Orphan(String name, long pid) {}
+
+    /**
+     * The namespaces in {@code /var/run/netns} named {@code <prefix><pid>} or
+     * {@code <prefix><pid>-<anything>} whose process {@code pid} is no longer alive: what a run
+     * of a test or a benchmark that names its namespaces so, killed before it cleaned up, left
+     * behind. Names of another shape, and those of live processes, are never listed.
+     */
+    public static List<Orphan> orphans(String prefix) throws IOException {
+        Path dir = Path.of("/var/run/netns");
+        List<Orphan> found = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
+        try (var names = Files.list(dir)) {
+            for (Path f : names.toList()) {
+                String n = f.getFileName().toString();
+                if (!n.startsWith(prefix)) {
+                    continue;
+                }
+                String rest = n.substring(prefix.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException notOurs) {
+                    continue;
+                }
+                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    found.add(new Orphan(n, pid));
+                }
+            }
+        }
+        return found;
     }
 }

@@ -230,16 +230,6 @@ final class NioUdpSocket implements UdpSocket {
     }
 
     @Override
-    public boolean gsoEnabled() {
-        return false;
-    }
-
-    @Override
-    public boolean groEnabled() {
-        return false;
-    }
-
-    @Override
     public IoCounters counters() {
         return counters;
     }

@@ -148,11 +148,15 @@ public interface UdpSocket extends AutoCloseable {
         throw new IllegalStateException(transportName() + " transport has no error queue");
     }
 
-    /** True while GSO sends are in use on this socket (false after a downgrade). */
-    boolean gsoEnabled();
+    /** True while GSO sends are in use on this socket (false after a downgrade); false where there is no GSO. */
+    default boolean gsoEnabled() {
+        return false;
+    }
 
-    /** True if this socket receives GRO-coalesced trains (and splits them). */
-    boolean groEnabled();
+    /** True if this socket receives GRO-coalesced trains (and splits them); false where there is no GRO. */
+    default boolean groEnabled() {
+        return false;
+    }
 
     /** This socket's counters. */
     IoCounters counters();

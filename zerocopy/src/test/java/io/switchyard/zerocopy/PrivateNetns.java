@@ -90,21 +90,8 @@ final class PrivateNetns implements AutoCloseable {
 
     /** Deletes namespaces of this prefix left by JVMs that are gone. */
     private static void sweep() throws IOException {
-        for (String line : run("ip", "netns", "list").out().split("\n")) {
-            String n = line.strip().split(" ")[0];
-            if (!n.startsWith(PREFIX)) {
-                continue;
-            }
-            String rest = n.substring(PREFIX.length());
-            int dash = rest.indexOf('-');
-            try {
-                long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    run("ip", "netns", "del", n);
-                }
-            } catch (NumberFormatException notOurs) {
-                // another naming scheme: leave it alone
-            }
+        for (NetworkNamespace.Orphan o : NetworkNamespace.orphans(PREFIX)) {
+            run("ip", "netns", "del", o.name());
         }
     }
 

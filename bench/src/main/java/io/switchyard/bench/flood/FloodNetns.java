@@ -41,27 +41,14 @@ final class FloodNetns implements AutoCloseable {
      * namespace was started there by the harness), and their UAPI and control sockets.
      */
     static void sweep() throws IOException {
-        for (String line : run("ip", "netns", "list").out().split("\n")) {
-            String n = line.strip().split(" ")[0];
-            if (!n.startsWith(PREFIX)) {
-                continue;
-            }
-            String rest = n.substring(PREFIX.length());
-            int dash = rest.indexOf('-');
-            try {
-                long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    for (String p : run("ip", "netns", "pids", n).out().split("\\s+")) {
-                        if (!p.isBlank()) {
-                            ProcessHandle.of(Long.parseLong(p)).ifPresent(ProcessHandle::destroyForcibly);
-                        }
-                    }
-                    run("ip", "netns", "del", n);
-                    deleteSockets(pid);
+        for (NetworkNamespace.Orphan o : NetworkNamespace.orphans(PREFIX)) {
+            for (String p : run("ip", "netns", "pids", o.name()).out().split("\\s+")) {
+                if (!p.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(p)).ifPresent(ProcessHandle::destroyForcibly);
                 }
-            } catch (NumberFormatException e) {
-                // not one of ours
             }
+            run("ip", "netns", "del", o.name());
+            deleteSockets(o.pid());
         }
     }
 

@@ -88,23 +88,8 @@ public final class Netns implements AutoCloseable {
 
     /** Deletes namespaces left behind by runs whose JVM is gone (never those of a live one). */
     static void sweep() throws IOException {
-        for (String line : run("ip", "netns", "list").out().split("\n")) {
-            String n = line.strip().split(" ")[0];
-            if (!n.startsWith(PREFIX)) {
-                continue;
-            }
-            String rest = n.substring(PREFIX.length());
-            int dash = rest.indexOf('-');
-            long pid;
-            try {
-                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-            } catch (NumberFormatException e) {
-                continue; // not one of ours
-            }
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                continue;
-            }
-            run("ip", "netns", "del", n);
+        for (NetworkNamespace.Orphan o : NetworkNamespace.orphans(PREFIX)) {
+            run("ip", "netns", "del", o.name());
         }
     }
 
