@@ -200,7 +200,7 @@ public final class ConfigParser {
 
     /** Settings that no longer exist, by lower-case key: a file with one still loads, with a warning saying why. */
     private static final Map<String, String> RETIRED_SETTINGS = Map.of("mailboxcapacity",
-            "MailboxCapacity is no longer used: a peer's queue is bounded in packet buffers (a sixteenth of PacketBuffers)");
+            "MailboxCapacity is no longer used: a peer's queue is bounded in packet buffers (a quarter of PacketBuffers)");
 
     private static final class SwitchyardSection {
         final Map<String, Integer> seen = new HashMap<>();

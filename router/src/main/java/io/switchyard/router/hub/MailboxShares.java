@@ -10,26 +10,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * releases them as it takes them. A peer's mailbox carries two kinds of packets, limited apart:
  * <ul>
  *   <li><b>inbound</b>, datagrams from the peer (the receiver hands them over): at most
- *       {@link #peerQuota()} (a sixteenth of the pool, at least 64; a TCP flow needs far fewer
- *       in flight), so a flood at the peer's index fills this part only. They are refused
- *       before they are copied, at almost no cost to the hub;</li>
+ *       {@link #peerQuota()}, a quarter of the pool (at least 64), so a flood at the peer's
+ *       index fills this part only; above three eighths of the pool in all mailboxes a peer
+ *       gets more only while it holds less than its fair share (three eighths over the number
+ *       of peers holding any), so the peers holding the most are the ones refused. These are
+ *       refused before they are copied, at almost no cost to the hub. A quarter because one
+ *       TCP flow needs that much room while its peer's actor waits for a core: with a
+ *       sixteenth (512 of 8,192), every iperf3 flow through a real client saw thousands of
+ *       retransmits per 8 s, one per refused datagram, at 1.4-1.5 Gbit/s; with 2,048, none,
+ *       at 1.7-1.9 (FloodBench, docs/perf-flood.md);</li>
  *   <li><b>outbound</b>, packets for the peer (other peers' actors and the hub's own endpoint
- *       hand them over): no limit of their own below the rules over all mailboxes. They have
- *       been opened already, and refusing one throws that work away: with a sixteenth here
- *       too, a destination's actor that fell behind for a few milliseconds (its carrier thread
- *       preempted on a busy machine) made its senders open packets only to drop them, and a
- *       hub process forwarded a third less at 64 bytes (ForwardingBench, sy-netns against the
- *       build before the shares). Light senders, those with fewer than {@value #LIGHT} buffers
- *       in other mailboxes, get in up to half the pool whatever the fair shares say, so a ping
- *       to a peer one TCP flow keeps full still gets through.</li>
+ *       hand them over): at most {@link #peerQuota()} too, and a quarter of that more for
+ *       light senders, those with fewer than {@value #LIGHT} buffers in other mailboxes, so a
+ *       ping to a peer one TCP flow keeps full still gets through. The fair shares do not apply here:
+ *       these packets have been opened already, and refusing one throws that work away. With
+ *       a sixteenth here and the fair shares, a destination's actor that fell behind for a few
+ *       milliseconds (its carrier thread preempted on a busy machine) made its senders open
+ *       packets only to drop them, and a hub process forwarded a third less at 64 bytes
+ *       (ForwardingBench, sy-netns against the build before the shares).</li>
  * </ul>
- * Over all mailboxes: while they hold less than three eighths of the pool that is all; above
- * it a peer gets more only while it holds less than its fair share (three eighths over the
- * number of peers holding any), so the peers holding the most are the ones refused; at half of
- * the pool nobody gets more. With at most a quarter of the pool staged for sessions
- * ({@link PacketPools#stage()}), a quarter stays for the receivers and for packets the actors
- * are working on, whatever the peers do. A refused packet is PEER_OVER_QUOTA, decided before a
- * datagram is copied.
+ * At half of the pool in all mailboxes nobody gets more (two destinations whose actors fall
+ * behind at once can hold that half for the moment it takes them to catch up). With at most a
+ * quarter of the pool staged for sessions ({@link PacketPools#stage()}), a quarter stays for
+ * the receivers and for packets the actors are working on, whatever the peers do. A refused packet is
+ * PEER_OVER_QUOTA, decided before a datagram is copied when it comes from the receiver.
  */
 final class MailboxShares {
     /** A sender with fewer buffers than this in other mailboxes is light. */
@@ -43,7 +47,7 @@ final class MailboxShares {
     private final AtomicInteger holders = new AtomicInteger();
 
     MailboxShares(int poolBuffers) {
-        this.peerQuota = Math.max(64, poolBuffers / 16);
+        this.peerQuota = Math.max(64, poolBuffers / 4);
         this.soft = Math.max(peerQuota, poolBuffers * 3 / 8);
         this.hard = Math.max(soft, poolBuffers / 2);
     }
@@ -62,10 +66,11 @@ final class MailboxShares {
 
     /** Whether {@code to}'s mailbox may take one more packet from {@code from} beside {@code pending}. */
     boolean admitsOutbound(PeerHandle from, PeerHandle to, int pending) {
-        if (fair(to, pending)) {
-            return true;
+        if (total.get() + pending >= hard) {
+            return false;
         }
-        return from.handedOut() + pending < LIGHT && total.get() + pending < hard;
+        int out = to.heldOut() + pending;
+        return out < peerQuota || out < peerQuota + peerQuota / 4 && from.handedOut() + pending < LIGHT;
     }
 
     private boolean fair(PeerHandle peer, int pending) {

@@ -39,7 +39,7 @@ class HubHostileTest extends HubTestSupport {
     private final Key32 hubPublic = Key32.of(X25519.publicKey(hubKey.toBytes()));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
-    /** A small pool (1,024 buffers: quota 64 a peer, 256 staged in all) so a flood reaches every bound quickly. */
+    /** A small pool (1,024 buffers: a share of 256 a peer, 256 staged in all) so a flood reaches every bound quickly. */
     @BeforeEach
     void start() throws Exception {
         hub = HubCore.start(new Config("hostile", InterfaceConfig.of(hubKey),
@@ -124,7 +124,7 @@ class HubHostileTest extends HubTestSupport {
                 }
             }
         }
-        assertTrue(peak <= 64 + 64, "b's share and a receive batch at most: " + peak);
+        assertTrue(peak <= 256 + 64, "b's share and a receive batch at most: " + peak);
         byte[] ac = TestPeer.ipv4(A, new byte[] {10, 0, 0, 3}, "through the flood".getBytes());
         a.send(ac);
         assertArrayEquals(ac, c.receiveData());

@@ -36,11 +36,11 @@ class MailboxSharesTest {
     void onePeerStopsAtItsQuotaAndTheOthersStillGetIn() {
         MailboxShares s = new MailboxShares(POOL);
         PeerHandle[] p = peers(2);
-        assertEquals(512, s.peerQuota());
-        assertEquals(512, fill(s, p[0], 10_000));
+        assertEquals(2048, s.peerQuota());
+        assertEquals(2048, fill(s, p[0], 10_000));
         assertFalse(s.admitsInbound(p[0], 0));
-        assertFalse(s.admitsInbound(p[1], 512), "pending buffers count against the peer");
-        assertTrue(s.admitsInbound(p[1], 511));
+        assertFalse(s.admitsInbound(p[1], 2048), "pending buffers count against the peer");
+        assertTrue(s.admitsInbound(p[1], 1023));
         s.releaseInbound(p[0], 1);
         assertTrue(s.admitsInbound(p[0], 0));
     }
@@ -49,42 +49,34 @@ class MailboxSharesTest {
     void aboveThreeEighthsOnlyPeersUnderTheirFairShareGetMoreAndHalfThePoolIsTheEnd() {
         MailboxShares s = new MailboxShares(POOL);
         PeerHandle[] p = peers(40);
-        for (int i = 0; i < 6; i++) {
-            assertEquals(512, fill(s, p[i], 10_000)); // six flooded peers: 3,072 = three eighths
-        }
-        assertEquals(3072, s.held());
-        // A seventh peer, holding nothing, still gets in; the flooded ones, above the fair share, do not.
-        assertEquals(3072 / 7, fill(s, p[6], 10_000));
-        for (int i = 0; i < 6; i++) {
-            s.releaseInbound(p[i], 50);
-            assertFalse(s.admitsInbound(p[i], 0), "462 is still above the fair share of " + 3072 / 7);
-        }
-        // More peers: each gets in while under its share, and the total never passes half the pool.
-        for (int i = 7; i < 40; i++) {
-            fill(s, p[i], 10_000);
-            assertTrue(s.held() <= POOL / 2, "at most half the pool: " + s.held());
-        }
+        assertEquals(2048, fill(s, p[0], 10_000)); // a flooded peer: its quarter
+        // Past three eighths (3,072) a second one gets in only under its fair share, 3,072 / 2.
+        assertEquals(1536, fill(s, p[1], 10_000));
+        assertFalse(s.admitsInbound(p[0], 0));
+        // A third, holding nothing, still gets in, up to half the pool in all.
+        assertEquals(512, fill(s, p[2], 10_000));
         assertEquals(POOL / 2, s.held(), "full");
-        assertFalse(s.admitsInbound(p[39], 0));
-        // As the flooded peers' actors take their buffers, the others get in again, round by
-        // round, and the flooded ones wait while the others hold more.
-        for (int i = 0; i < 6; i++) {
-            s.releaseInbound(p[i], p[i].held());
-        }
+        assertFalse(s.admitsInbound(p[3], 0));
+        // As the flooded peer's actor takes its buffers, the others get in again, round by
+        // round, each while under its share, and the total never passes half the pool.
+        s.releaseInbound(p[0], p[0].held());
         boolean any = true;
         while (any) {
             any = false;
-            for (int i = 7; i < 40; i++) {
+            for (int i = 3; i < 40; i++) {
                 if (s.admitsInbound(p[i], 0)) {
                     s.chargeInbound(p[i], 1);
                     any = true;
                 }
+                assertTrue(s.held() <= POOL / 2, "at most half the pool: " + s.held());
             }
         }
-        for (int i = 9; i < 40; i++) {
-            assertTrue(p[i].held() >= 64, "peer " + i + " got little: " + p[i].held());
+        assertEquals(POOL / 2, s.held(), "full again");
+        for (int i = 3; i < 40; i++) {
+            assertTrue(p[i].held() >= 50, "peer " + i + " got little: " + p[i].held());
         }
         assertFalse(s.admitsInbound(p[0], 0), "full");
+        assertFalse(s.admitsInbound(p[1], 0), "above its fair share");
     }
 
     @Test
@@ -95,52 +87,54 @@ class MailboxSharesTest {
         PeerHandle b = p[1];
         PeerHandle c = p[2];
         PeerHandle d = p[3];
-        // b's own datagrams (or a flood at b's index) fill b's inbound part...
-        assertEquals(512, fill(s, b, 10_000));
-        // ...and packets for b still get in: a's TCP flow to a slow b gets up to three eighths
-        // of the pool in all (packets already opened are not refused while there is room).
+        // b's own datagrams (or a flood at b's index) fill a part of b's inbound share...
+        assertEquals(1024, fill(s, b, 1024));
+        // ...and packets for b still get in: a's TCP flow to a slow b fills b's outbound share,
+        // whatever the fair shares say (these packets are opened already).
         int fromA = 0;
         while (s.admitsOutbound(a, b, 0)) {
             s.chargeOutbound(a, b, 1);
             fromA++;
         }
-        assertEquals(3072 - 512, fromA);
-        assertEquals(fromA, a.handedOut());
-        assertEquals(fromA, b.heldOut());
+        assertEquals(2048, fromA);
+        assertEquals(2048, a.handedOut());
+        assertEquals(2048, b.heldOut());
         assertEquals(3072, b.held());
         assertFalse(s.admitsInbound(b, 0), "over three eighths, b holds more than its fair share");
-        // c, sending a ping now and then, is light: it gets in up to half the pool.
+        assertTrue(s.admitsInbound(d, 0), "a peer holding nothing still gets its datagrams in");
+        // c, sending a ping now and then, is light: it gets the quarter more kept for light senders.
         for (int i = 0; i < MailboxShares.LIGHT; i++) {
             assertTrue(s.admitsOutbound(c, b, 0), "ping " + i);
             s.chargeOutbound(c, b, 1);
         }
         assertFalse(s.admitsOutbound(c, b, 0), "16 in other mailboxes: no longer light");
         assertFalse(s.admitsOutbound(a, b, 0));
-        // Another peer, holding nothing, still gets its datagrams in.
-        assertTrue(s.admitsInbound(d, 0));
         // b's actor takes c's packets: c is light again.
         s.releaseOutbound(c, b, MailboxShares.LIGHT);
         assertEquals(0, c.handedOut());
         assertTrue(s.admitsOutbound(c, b, 0));
         s.releaseOutbound(a, b, fromA);
-        s.releaseInbound(b, 512);
+        s.releaseInbound(b, 1024);
         assertEquals(0, s.held());
         assertEquals(0, b.held());
         assertEquals(0, a.handedOut());
     }
 
     @Test
-    void packetsForAPeerStopAtHalfThePoolWhateverTheSenders() {
+    void packetsForPeersStopAtHalfThePoolWhateverTheSenders() {
         MailboxShares s = new MailboxShares(POOL);
-        PeerHandle[] p = peers(200);
-        PeerHandle b = p[0];
-        for (int i = 1; i < p.length; i++) { // 199 light senders, 16 each
-            while (s.admitsOutbound(p[i], b, 0)) {
-                s.chargeOutbound(p[i], b, 1);
+        PeerHandle[] p = peers(600);
+        for (int i = 3; i < p.length; i++) { // light senders, 16 each, to three destinations
+            for (int to = 0; to < 3; to++) {
+                while (s.admitsOutbound(p[i], p[to], 0)) {
+                    s.chargeOutbound(p[i], p[to], 1);
+                }
             }
         }
         assertEquals(POOL / 2, s.held());
-        assertEquals(POOL / 2, b.heldOut());
+        for (int to = 0; to < 3; to++) {
+            assertTrue(p[to].heldOut() <= 2048 + 512, "one destination's share and the light senders' quarter: " + p[to].heldOut());
+        }
     }
 
     @Test
@@ -201,6 +195,7 @@ class MailboxSharesTest {
                     assertEquals(heldOut, p[k].heldOut());
                     assertEquals(handedOut, p[k].handedOut());
                     assertTrue(in[k] <= s.peerQuota(), "inbound over the quota");
+                    assertTrue(heldOut <= s.peerQuota() + s.peerQuota() / 4, "outbound over the share and the light senders' quarter");
                     total += in[k] + heldOut;
                 }
                 assertEquals(total, s.held());
