@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       refused before they are copied, at almost no cost to the hub. A quarter because one
  *       TCP flow needs that much room while its peer's actor waits for a core: with a
  *       sixteenth (512 of 8,192), every iperf3 flow through a real client saw thousands of
- *       retransmits per 8 s, one per refused datagram, at 1.4-1.5 Gbit/s; with 2,048, none,
- *       at 1.7-1.9 (FloodBench, docs/perf-flood.md);</li>
+ *       retransmits per 8 s, one per refused datagram, at 1.4-1.5 Gbit/s; with a quarter, none,
+ *       at 1.6-1.9 (FloodBench, docs/perf-flood.md);</li>
  *   <li><b>outbound</b>, packets for the peer (other peers' actors and the hub's own endpoint
  *       hand them over): at most {@link #peerQuota()} too, and a quarter of that more for
  *       light senders, those with fewer than {@value #LIGHT} buffers in other mailboxes, so a
