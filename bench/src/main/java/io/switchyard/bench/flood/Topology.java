@@ -40,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  * forwarding between its peers (as {@code e2e.Target.External.wireguardGo} runs it). An iperf3
  * server listens on b for the whole life of the topology. {@link #close} stops every process and
  * deletes every namespace; so does the JVM's exit (a shutdown hook) if the run dies first.
+ *
+ * <p>Why one file of about 530 lines: building, starting, reading and tearing down one topology
+ * are one life cycle over the same namespaces and processes; split, each part would need the
+ * others' names and handles.
  */
 final class Topology implements AutoCloseable {
     /** Which hub runs in the hub namespace, with its one-letter tag (names of namespaces and interfaces). */
