@@ -13,6 +13,7 @@ import io.switchyard.router.HubStats;
 import io.switchyard.wireguard.crypto.HybridChaCha20Poly1305;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,8 +47,30 @@ import picocli.CommandLine.Parameters;
 final class UpCommand implements Callable<Integer> {
     enum StatusFormat { text, json }
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The configuration file (e.g. wg0.conf).")
+    @Parameters(index = "0", paramLabel = "CONFIG",
+            description = "The configuration file (e.g. ./wg0.conf), or an interface name (wg0) for "
+                    + "/etc/wireguard/wg0.conf, as wg-quick takes them.")
     Path file;
+
+    /** Where an interface name's file is looked for (wg-quick's directory; tests change it). */
+    static Path configDir = Path.of("/etc/wireguard");
+
+    /** wg-quick's rule for what is an interface name rather than a path. */
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_=+.-]{1,15}");
+
+    /**
+     * The file {@code arg} names: itself when it exists or is not an interface name, otherwise
+     * {@code <configDir>/<arg>.conf} (so {@code up wg0} finds /etc/wireguard/wg0.conf, while
+     * {@code up wg0.conf} still means the file in this directory, where wg-quick would look for
+     * /etc/wireguard/wg0.conf.conf).
+     */
+    static Path resolve(Path arg) {
+        String s = arg.toString();
+        if (Files.exists(arg) || !INTERFACE_NAME.matcher(s).matches()) {
+            return arg;
+        }
+        return configDir.resolve(s + ".conf");
+    }
 
     @Option(names = "--status-format", paramLabel = "FORMAT", defaultValue = "text",
             description = "Status line format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -76,6 +100,7 @@ final class UpCommand implements Callable<Integer> {
 
     int run(PrintStream out, PrintStream err) throws InterruptedException {
         ParsedConfig parsed;
+        file = resolve(file);
         try {
             parsed = ConfigParser.parse(file);
         } catch (ConfigException e) {

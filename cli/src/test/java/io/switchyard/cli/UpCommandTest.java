@@ -102,6 +102,32 @@ class UpCommandTest {
         assertNotNull(e);
     }
 
+    @Test
+    void anInterfaceNameMeansItsFileInTheConfigDirectoryAsWithWgQuick(@TempDir Path dir) throws Exception {
+        Path saved = UpCommand.configDir;
+        UpCommand.configDir = dir;
+        try {
+            Path conf = dir.resolve("wgt0.conf");
+            Files.writeString(conf, "[Interface]\nPrivateKey = short\n");
+            assertEquals(conf, UpCommand.resolve(Path.of("wgt0")));
+            assertEquals(conf, UpCommand.resolve(conf), "a path that exists is itself");
+            assertEquals(Path.of("./wgt0.conf"), UpCommand.resolve(Path.of("./wgt0.conf")), "a path is never a name");
+            assertEquals(Path.of("a-name-longer-than-15"), UpCommand.resolve(Path.of("a-name-longer-than-15")));
+            UpCommand up = new UpCommand();
+            new CommandLine(up).parseArgs("wgt0");
+            var err = new ByteArrayOutputStream();
+            assertEquals(1, up.run(stream(new ByteArrayOutputStream()), stream(err)));
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertTrue(e.contains(conf + ":2:"), "the problems name the file it found: " + e);
+            new CommandLine(up).parseArgs("wgt1");
+            assertEquals(1, up.run(stream(new ByteArrayOutputStream()), stream(err)));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains(dir.resolve("wgt1.conf").toString()),
+                    "a name without a file says where it looked: " + err);
+        } finally {
+            UpCommand.configDir = saved;
+        }
+    }
+
     /** An {@code up} running on another thread, with its streams captured. */
     private record Running(UpCommand up, CompletableFuture<Integer> exit, ByteArrayOutputStream out,
                            ByteArrayOutputStream err, Hub hub) {
