@@ -99,11 +99,23 @@ public final class MetricsServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            if (!ex.getRequestURI().getPath().equals("/metrics")) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/healthz") && (method.equals("GET") || method.equals("HEAD"))) {
+                // Liveness for a supervisor or an orchestrator: the hub's process answers. No
+                // snapshot, so it is never refused for load and costs nothing at 100k peers.
+                byte[] ok = "ok\n".getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                ex.sendResponseHeaders(200, method.equals("HEAD") ? -1 : ok.length);
+                if (!method.equals("HEAD")) {
+                    ex.getResponseBody().write(ok);
+                }
+                return;
+            }
+            if (!path.equals("/metrics")) {
                 ex.sendResponseHeaders(404, -1);
                 return;
             }
-            String method = ex.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 ex.sendResponseHeaders(405, -1);

@@ -75,6 +75,8 @@ public final class PrometheusText {
                 }
             }
         }
+        header(out, "switchyard_build_info", "The build serving this hub (always 1; its labels carry the versions).", "gauge");
+        sample(out, "switchyard_build_info", "version", VERSION, "java", Runtime.version().toString(), 1);
         header(out, "switchyard_metrics_names_dropped", "Metrics left out because their name collided.", "gauge");
         out.write("switchyard_metrics_names_dropped " + dropped + "\n");
     }
@@ -82,7 +84,12 @@ public final class PrometheusText {
     /** The families written besides the metrics, which a metric may not reuse. */
     private static final Set<String> RESERVED = Set.of("switchyard_drops", "switchyard_peer_rx_packets",
             "switchyard_peer_rx_bytes", "switchyard_peer_tx_packets", "switchyard_peer_tx_bytes",
-            "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops", "switchyard_metrics_names_dropped");
+            "switchyard_peer_last_handshake_seconds", "switchyard_peer_drops", "switchyard_metrics_names_dropped",
+            "switchyard_build_info");
+
+    /** This build's version (the jar's Implementation-Version), "dev" when run from classes. */
+    static final String VERSION = java.util.Objects.requireNonNullElse(
+            PrometheusText.class.getPackage().getImplementationVersion(), "dev");
 
     /** A metric name without its {@code _total}: two names with one stem would confuse a reader. */
     private static String stem(String name) {

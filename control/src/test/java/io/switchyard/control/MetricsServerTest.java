@@ -95,7 +95,24 @@ public class MetricsServerTest {
             assertTrue(body.contains("# HELP switchyard_gso_trains_total help of gso.trains\n"), "HELP is the descriptor's: " + body);
             assertTrue(body.contains("# TYPE switchyard_pool_used gauge\n"), body);
             assertTrue(body.contains("# TYPE switchyard_gso_trains_total counter\n"), body);
+            assertEquals(1, value(s, "switchyard_build_info", Map.of("version", PrometheusText.VERSION,
+                    "java", Runtime.version().toString())));
+            assertTrue(body.contains("# TYPE switchyard_build_info gauge\n"), body);
             assertEquals(1, m.scrapes());
+        }
+    }
+
+    @Test
+    void healthzAnswersWithoutASnapshot() throws Exception {
+        try (MetricsServer m = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), () -> {
+            throw new IllegalStateException("no snapshot for a health check");
+        })) {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + m.address().getPort() + "/healthz")
+                    .toURL().openConnection();
+            assertEquals(200, c.getResponseCode());
+            assertEquals("ok\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(0, m.scrapes());
+            assertEquals(0, m.failures());
         }
     }
 
