@@ -5,14 +5,17 @@ import io.switchyard.config.ConfigDiff;
 import io.switchyard.config.ConfigException;
 import io.switchyard.config.ConfigParser;
 import io.switchyard.config.ConfigWatcher;
+import io.switchyard.config.Endpoint;
 import io.switchyard.config.ParsedConfig;
 import io.switchyard.control.HubControl;
 import io.switchyard.router.DropReason;
 import io.switchyard.router.Hub;
+import io.switchyard.router.HubEvent;
 import io.switchyard.router.HubStats;
 import io.switchyard.wireguard.crypto.HybridChaCha20Poly1305;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +50,9 @@ import picocli.CommandLine.Parameters;
 final class UpCommand implements Callable<Integer> {
     enum StatusFormat { text, json }
 
+    /** Which of the hub's events {@code up} writes a line for. */
+    enum EventLines { none, peers, handshakes }
+
     @Parameters(index = "0", paramLabel = "CONFIG",
             description = "The configuration file (e.g. ./wg0.conf), or an interface name (wg0) for "
                     + "/etc/wireguard/wg0.conf, as wg-quick takes them.")
@@ -75,6 +81,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--status-format", paramLabel = "FORMAT", defaultValue = "text",
             description = "Status line format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     StatusFormat statusFormat;
+
+    @Option(names = "--events", paramLabel = "WHICH", defaultValue = "peers",
+            description = "Lines on stderr for the hub's events: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: "
+                    + "peers up and down, roaming; handshakes: every completed handshake too).")
+    EventLines events;
 
     @Option(names = "--no-watch", description = "Do not reload when the file changes (SIGHUP still reloads).")
     boolean noWatch;
@@ -122,6 +133,15 @@ final class UpCommand implements Callable<Integer> {
                 + " with " + config.peers().size() + " peer(s)");
         err.println("switchyard: ChaCha20-Poly1305 above " + HybridChaCha20Poly1305.IN_PLACE_MAX + " B: "
                 + HybridChaCha20Poly1305.longMessageEngine());
+        if (events != EventLines.none) {
+            EventLines which = events;
+            h.subscribe(e -> {
+                String line = describe(e, which);
+                if (line != null) {
+                    err.println(line);
+                }
+            }); // ends when the hub closes
+        }
         HubControl control;
         try {
             control = HubControl.start(h, Optional.of(file));
@@ -179,6 +199,28 @@ final class UpCommand implements Callable<Integer> {
             err.println("switchyard: hub " + config.name() + " stopped");
         }
         return 0;
+    }
+
+    /**
+     * The line for {@code e} at {@code which}, or null for none: peers up and down and roaming
+     * (a few lines a day per peer), completed handshakes only when asked (one per peer every two
+     * minutes while it talks: 800 lines a second at 100,000 peers). Drops are in the status lines.
+     */
+    static String describe(HubEvent e, EventLines which) {
+        return switch (e) {
+            case HubEvent.PeerUp u -> "switchyard: peer " + u.peer().toBase64() + " up, endpoint " + endpoint(u.endpoint());
+            case HubEvent.PeerDown d -> "switchyard: peer " + d.peer().toBase64() + " down ("
+                    + (d.cause() == HubEvent.PeerDown.Cause.SESSION_EXPIRED ? "no handshake for 180 s" : "removed") + ")";
+            case HubEvent.EndpointChanged c -> "switchyard: peer " + c.peer().toBase64() + " roamed from "
+                    + endpoint(c.from()) + " to " + endpoint(c.to());
+            case HubEvent.HandshakeCompleted h when which == EventLines.handshakes ->
+                    "switchyard: peer " + h.peer().toBase64() + " handshake completed, endpoint " + endpoint(h.endpoint());
+            default -> null;
+        };
+    }
+
+    private static String endpoint(InetSocketAddress a) {
+        return a == null || a.getAddress() == null || a.getPort() == 0 ? "none" : Endpoint.of(a).toString();
     }
 
     private volatile Runnable reloader = () -> {};

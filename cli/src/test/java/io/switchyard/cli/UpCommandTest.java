@@ -2,21 +2,28 @@ package io.switchyard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.switchyard.config.Key32;
 import io.switchyard.router.Hub;
+import io.switchyard.router.HubEvent;
 import io.switchyard.wireguard.Keys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -126,6 +133,32 @@ class UpCommandTest {
         } finally {
             UpCommand.configDir = saved;
         }
+    }
+
+    @Test
+    void eventLinesSayPeersUpDownAndRoamingAndHandshakesOnlyWhenAsked() throws Exception {
+        Key32 k = Key32.of(Keys.publicKey(Keys.generatePrivateKey()));
+        String key = k.toBase64();
+        Instant t = Instant.EPOCH;
+        InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 51820);
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("2001:db8::7"), 40000);
+        var peers = UpCommand.EventLines.peers;
+        assertEquals("switchyard: peer " + key + " up, endpoint 192.0.2.7:51820",
+                UpCommand.describe(new HubEvent.PeerUp(t, k, v4), peers));
+        assertEquals("switchyard: peer " + key + " roamed from 192.0.2.7:51820 to [2001:db8::7]:40000",
+                UpCommand.describe(new HubEvent.EndpointChanged(t, k, v4, v6), peers));
+        assertEquals("switchyard: peer " + key + " roamed from none to 192.0.2.7:51820",
+                UpCommand.describe(new HubEvent.EndpointChanged(t, k, null, v4), peers));
+        assertEquals("switchyard: peer " + key + " down (no handshake for 180 s)",
+                UpCommand.describe(new HubEvent.PeerDown(t, k, HubEvent.PeerDown.Cause.SESSION_EXPIRED), peers));
+        assertEquals("switchyard: peer " + key + " down (removed)",
+                UpCommand.describe(new HubEvent.PeerDown(t, k, HubEvent.PeerDown.Cause.REMOVED), peers));
+        HubEvent hs = new HubEvent.HandshakeCompleted(t, k, v6);
+        assertNull(UpCommand.describe(hs, peers), "a handshake every two minutes per peer is not a line by default");
+        assertEquals("switchyard: peer " + key + " handshake completed, endpoint [2001:db8::7]:40000",
+                UpCommand.describe(hs, UpCommand.EventLines.handshakes));
+        assertNull(UpCommand.describe(new HubEvent.Drops(t, Optional.of(k), Map.of()), UpCommand.EventLines.handshakes));
+        assertNull(UpCommand.describe(new HubEvent.PeerAdded(t, k), peers), "100,000 peers at start are not 100,000 lines");
     }
 
     /** An {@code up} running on another thread, with its streams captured. */

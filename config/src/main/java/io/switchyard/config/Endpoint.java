@@ -1,6 +1,7 @@
 package io.switchyard.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Objects;
@@ -29,6 +30,21 @@ public record Endpoint(String host, int port) {
         } else {
             throw new IllegalArgumentException("not a host name or IP literal: " + host);
         }
+    }
+
+    /**
+     * The endpoint of a resolved socket address, as the config file would spell it (an IPv6
+     * address compressed and in brackets, its scope left out).
+     *
+     * @throws IllegalArgumentException if {@code a} is unresolved or its port is 0
+     */
+    public static Endpoint of(InetSocketAddress a) {
+        if (a.getAddress() == null) {
+            throw new IllegalArgumentException("unresolved: " + a);
+        }
+        String host = a.getAddress().getHostAddress();
+        int scope = host.indexOf('%');
+        return new Endpoint(scope >= 0 ? host.substring(0, scope) : host, a.getPort());
     }
 
     /**

@@ -9,7 +9,6 @@ import io.switchyard.config.PeerConfig;
 import io.switchyard.counters.CounterDescriptor;
 import io.switchyard.counters.Metric;
 import io.switchyard.wireguard.Keys;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -126,12 +125,7 @@ public final class Uapi {
         if (live != null && live.endpoint().isPresent()) {
             InetSocketAddress a = live.endpoint().get();
             if (a.getAddress() != null && a.getPort() > 0) {
-                String host = a.getAddress().getHostAddress();
-                int scope = host.indexOf('%');
-                if (scope >= 0 && a.getAddress() instanceof Inet6Address) {
-                    host = host.substring(0, scope);
-                }
-                return Optional.of(new Endpoint(host, a.getPort()).toString());
+                return Optional.of(Endpoint.of(a).toString());
             }
         }
         return peer.endpoint().filter(Endpoint::isLiteral).map(Endpoint::toString);
