@@ -109,6 +109,10 @@ class CliUpInteropTest {
             up.destroy(); // SIGTERM to the JVM: ip netns exec replaced itself with java
             assertTrue(up.waitFor(30, TimeUnit.SECONDS), "switchyard up did not stop on SIGTERM");
             assertEquals(0, up.exitValue(), Files.readString(stderr));
+            String err = Files.readString(stderr);
+            for (var c : clients) { // --events peers, the default: each client's first handshake is a line
+                assertTrue(err.contains("switchyard: peer " + c.publicKey + " up, endpoint 10.202."), err);
+            }
         } finally {
             if (up != null && up.isAlive()) {
                 up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
