@@ -5,6 +5,7 @@ import io.switchyard.counters.Metric;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -88,7 +89,7 @@ public final class PrometheusText {
             "switchyard_build_info");
 
     /** This build's version (the jar's Implementation-Version), "dev" when run from classes. */
-    static final String VERSION = java.util.Objects.requireNonNullElse(
+    static final String VERSION = Objects.requireNonNullElse(
             PrometheusText.class.getPackage().getImplementationVersion(), "dev");
 
     /** A metric name without its {@code _total}: two names with one stem would confuse a reader. */

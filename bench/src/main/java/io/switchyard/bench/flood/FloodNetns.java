@@ -89,16 +89,19 @@ final class FloodNetns implements AutoCloseable {
         there.must("ip", "link", "set", thereName, "up");
     }
 
-    ProcessBuilder process(String... cmd) {
+    /** {@code cmd} as {@code ip netns exec} runs it in this namespace. */
+    private List<String> inside(String... cmd) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(List.of(cmd));
-        return new ProcessBuilder(full).redirectErrorStream(true);
+        return full;
+    }
+
+    ProcessBuilder process(String... cmd) {
+        return new ProcessBuilder(inside(cmd)).redirectErrorStream(true);
     }
 
     Commands.Result exec(String... cmd) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-        full.addAll(List.of(cmd));
-        return run(full.toArray(String[]::new));
+        return run(inside(cmd).toArray(String[]::new));
     }
 
     Commands.Result must(String... cmd) throws IOException {

@@ -260,8 +260,8 @@ final class RouterActor implements Actor<Object> {
             counters.drop(DropReason.UNKNOWN_INDEX);
             return;
         }
-        PeerMsg.Inbound in = inboundFor(peer, batch.count());
-        if (!shares.admitsInbound(peer, in.size)) {
+        PeerMsg.Inbound in = pendingFor(peer);
+        if (!shares.admitsInbound(peer, in == null ? 0 : in.size)) {
             // Before the copy: a flood at one peer's (cleartext) index costs that peer, and
             // costs the hub no buffer and no copy beyond the peer's share.
             peer.refusedAtReceive(1); // the peer's drop, counted on it (stats add it there)
@@ -275,10 +275,14 @@ final class RouterActor implements Actor<Object> {
         MemorySegment.copy(seg, off, b.slot(), 0, len);
         b.window(0, len);
         batch.copySource(i, b.source());
+        if (in == null) {
+            in = newPending(peer, batch.count()); // made for a datagram taken, never for a refused one
+        }
         in.add(b);
     }
 
-    private PeerMsg.Inbound inboundFor(PeerHandle peer, int capacity) {
+    /** {@code peer}'s batch of this receive call, or null before its first datagram taken. */
+    private PeerMsg.Inbound pendingFor(PeerHandle peer) {
         if (lastTouched >= 0 && touched[lastTouched] == peer) {
             return pending[lastTouched];
         }
@@ -288,6 +292,10 @@ final class RouterActor implements Actor<Object> {
                 return pending[t];
             }
         }
+        return null;
+    }
+
+    private PeerMsg.Inbound newPending(PeerHandle peer, int capacity) {
         if (touchedCount == touched.length) {
             touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
             pending = java.util.Arrays.copyOf(pending, touchedCount * 2);
@@ -305,9 +313,6 @@ final class RouterActor implements Actor<Object> {
             PeerMsg.Inbound in = pending[t];
             touched[t] = null;
             pending[t] = null;
-            if (in.size == 0) {
-                continue; // every datagram for it was over its quota
-            }
             shares.chargeInbound(peer, in.size);
             if (!fanout.offer(peer.ref, in)) {
                 shares.releaseInbound(peer, in.size);
